@@ -1,0 +1,142 @@
+/**
+ * The typed description of one RSPP environment. `dev.ts`, `stage.ts` and `prod.ts` are values of
+ * this type; `schema.ts` validates them at runtime (every problem reported, each naming the env,
+ * the field path and what is allowed).
+ *
+ * The MVP single-region posture (architecture §3) is encoded as literal types where it is fixed:
+ * changing it is an explicit, reviewed change to this file, not a config flag.
+ */
+
+export type EnvName = 'dev' | 'stage' | 'prod';
+
+/** A container image pinned by digest: `registry/repo@sha256:<64 hex>`. Tags are refused. */
+export type ImageRef = string;
+
+export interface ResourceSpec {
+  /** CPU request, Kubernetes quantity (e.g. `250m`). */
+  readonly cpuRequest: string;
+  /** Memory request (e.g. `256Mi`). */
+  readonly memoryRequest: string;
+  /** Memory limit (e.g. `512Mi`). */
+  readonly memoryLimit: string;
+  /** CPU limit; unset by default (CPU limits throttle latency-sensitive work). */
+  readonly cpuLimit?: string;
+}
+
+export interface RuntimeEnvConfig {
+  /** Runtime image, pinned by digest. */
+  readonly image: ImageRef;
+  /** Minimum replicas (HPA min). dev 1, stage 2, prod 3. */
+  readonly minReplicas: number;
+  /** Maximum replicas (HPA max). */
+  readonly maxReplicas: number;
+  /** Target average CPU utilisation for the HPA, percent. */
+  readonly targetCpuUtilization: number;
+  /** Seconds an in-flight turn may take to finish on drain; grace period is derived from it. */
+  readonly drainSeconds: number;
+  readonly resources: ResourceSpec;
+}
+
+export interface ControlPlaneEnvConfig {
+  readonly image: ImageRef;
+  readonly replicas: number;
+  readonly resources: ResourceSpec;
+}
+
+export interface LeaseStoreEnvConfig {
+  /** `managed`: an etcd StatefulSet in the namespace; `external`: given endpoints. */
+  readonly mode: 'managed' | 'external';
+  /** etcd members (odd; ≥3 in prod). Managed mode only. */
+  readonly members: number;
+  /** etcd image, pinned by digest. Managed mode only. */
+  readonly image: ImageRef;
+  /** PVC size per member (e.g. `10Gi`). */
+  readonly storageSize: string;
+  /** StorageClass for member PVCs; cluster default when unset. */
+  readonly storageClassName?: string;
+  /** External mode: client endpoints (`https://host:2379`). */
+  readonly endpoints?: readonly string[];
+  /** External mode: name of an existing Secret with `ca.crt`, `tls.crt`, `tls.key`. */
+  readonly tlsSecretName?: string;
+  /** Lease TTL in seconds for runtime authority leases. */
+  readonly leaseTtlSeconds: number;
+  readonly resources: ResourceSpec;
+}
+
+export interface AuthorityConfig {
+  /** MVP posture: single region. Anything else is rejected by the schema. */
+  readonly mode: 'single-region';
+  /** The one region that holds authority. */
+  readonly region: string;
+}
+
+export interface TlsEnvConfig {
+  /** dev: a self-signed CA; stage/prod: a CA issuer (optionally backed by an external root). */
+  readonly issuer: 'self-signed-ca' | 'ca-issuer';
+  /** For `ca-issuer`: name of an existing Secret holding the CA keypair; created by the self-signed bootstrap when unset. */
+  readonly caSecretName?: string;
+  /** Certificate lifetime, Go duration (e.g. `2160h`). */
+  readonly certificateDuration: string;
+  /** Renew this long before expiry (e.g. `360h`). */
+  readonly renewBefore: string;
+}
+
+export interface LiveKitEnvConfig {
+  /** Public domain of the LiveKit server (signalling). */
+  readonly domain: string;
+  /** LiveKit nodes; Redis is installed only when > 1. */
+  readonly replicas: number;
+  /** UDP media port range start/end. */
+  readonly udpPortRangeStart: number;
+  readonly udpPortRangeEnd: number;
+  /** Existing Secret holding `api-key` and `api-secret`; when unset, sensitive Terraform variables are used. */
+  readonly apiKeySecretName?: string;
+  /** LiveKit Helm chart version (pinned). */
+  readonly chartVersion: string;
+}
+
+export interface PipelineEnvConfig {
+  /** MVP posture: the `simple/v1` profile. */
+  readonly profile: 'simple/v1';
+  /** Digest of the `simple_v1` bundle (`sha256:<64 hex>`). */
+  readonly bundleDigest: string;
+  /** Rollout artifact name (`canary_10pct_v1`). */
+  readonly rollout: string;
+}
+
+export interface ObservabilityEnvConfig {
+  /** Observability backend installed by the Terraform stack. */
+  readonly backend: 'kube-prometheus-stack';
+  /** kube-prometheus-stack chart version (pinned). */
+  readonly chartVersion: string;
+  /** Label the Prometheus instance selects ServiceMonitors/PrometheusRules by. */
+  readonly prometheusReleaseLabel: string;
+}
+
+export interface TerraformEnvConfig {
+  /** `local` for dev; `remote` (configurable) for stage/prod. */
+  readonly backend: 'local' | 's3' | 'gcs' | 'azurerm' | 'remote';
+  /** Backend settings (bucket, key, organisation, ...). No secrets here: credentials come from the environment. */
+  readonly backendConfig?: Readonly<Record<string, string>>;
+}
+
+export interface EnvironmentConfig {
+  readonly name: EnvName;
+  /** Kubernetes namespace of the RSPP platform. */
+  readonly namespace: string;
+  /** Version label stamped on every object (`app.kubernetes.io/version`). */
+  readonly version: string;
+  /** High availability: PDBs, anti-affinity and topology spread. Off in dev, on in stage/prod. */
+  readonly highAvailability: boolean;
+  readonly authority: AuthorityConfig;
+  /** MVP posture: LiveKit transport. */
+  readonly transport: 'livekit';
+  readonly pipeline: PipelineEnvConfig;
+  readonly runtime: RuntimeEnvConfig;
+  readonly controlPlane: ControlPlaneEnvConfig;
+  readonly leaseStore: LeaseStoreEnvConfig;
+  readonly tls: TlsEnvConfig;
+  readonly livekit: LiveKitEnvConfig;
+  readonly observability: ObservabilityEnvConfig;
+  readonly terraform: TerraformEnvConfig;
+}
