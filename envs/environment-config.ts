@@ -1,7 +1,8 @@
 /**
  * The typed description of one RSPP environment. `dev.ts`, `stage.ts` and `prod.ts` are values of
  * this type; `schema.ts` validates them at runtime (every problem reported, each naming the env,
- * the field path and what is allowed).
+ * the field path and what is allowed) against the structure below and the per-env floors of
+ * `posture.ts`. `loadEnvironment(name)` (`load-environment.ts`) is the way to get a validated one.
  *
  * The MVP single-region posture (architecture §3) is encoded as literal types where it is fixed:
  * changing it is an explicit, reviewed change to this file, not a config flag.
@@ -26,7 +27,7 @@ export interface ResourceSpec {
 export interface RuntimeEnvConfig {
   /** Runtime image, pinned by digest. */
   readonly image: ImageRef;
-  /** Minimum replicas (HPA min). dev 1, stage 2, prod 3. */
+  /** Minimum replicas (HPA min). dev 1, stage 2, prod 3 (floors: `MVP_POSTURE`). */
   readonly minReplicas: number;
   /** Maximum replicas (HPA max). */
   readonly maxReplicas: number;
@@ -46,7 +47,7 @@ export interface ControlPlaneEnvConfig {
 export interface LeaseStoreEnvConfig {
   /** `managed`: an etcd StatefulSet in the namespace; `external`: given endpoints. */
   readonly mode: 'managed' | 'external';
-  /** etcd members (odd; ≥3 in prod). Managed mode only. */
+  /** etcd members (odd, ≤7; ≥3 in stage and prod). Managed mode only. */
   readonly members: number;
   /** etcd image, pinned by digest. Managed mode only. */
   readonly image: ImageRef;

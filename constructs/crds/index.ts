@@ -1,0 +1,2 @@
+export * from './cert-manager';
+export * from './prometheus-operator';

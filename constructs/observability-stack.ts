@@ -1,0 +1,148 @@
+/**
+ * `ObservabilityStack`: how the platform is watched.
+ *
+ * - one ServiceMonitor per scrape target (runtime, control plane, etcd), and the NetworkPolicies
+ *   that let Prometheus reach exactly those ports (flow registry);
+ * - a PrometheusRule alerting on the MVP SLO gates, built from `METRICS` and `SLO_GATES`
+ *   (`observability/slo-alert-rules.ts`);
+ * - the Grafana dashboard as a ConfigMap labelled for the Grafana sidecar;
+ * - the OpenTelemetry collector configuration as a ConfigMap.
+ *
+ * The Prometheus operator, Prometheus, Grafana and the collector themselves are installed by the
+ * observability backend (kube-prometheus-stack, Terraform stack); this construct only describes
+ * what they should do for RSPP.
+ */
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import { PATHS } from '../runtime/contracts/runtime-interface';
+import { assertPeer, NAMESPACE_NAME_LABEL } from './common/network-policy';
+import { PrometheusRule, ServiceMonitor } from './crds/prometheus-operator';
+import { MtlsBaseline } from './mtls-baseline';
+import { externalPeer, FlowPeerSelector, IFlowEndpoint } from './network-flows';
+import { rsppDashboard } from './observability/grafana-dashboard';
+import { otelCollectorConfig } from './observability/otel-collector-config';
+import { sloAlertRules } from './observability/slo-alert-rules';
+
+/** Something Prometheus scrapes: a Service (selected by labels) and its named metrics port. */
+export interface ScrapeTarget {
+  /** Short name, used in object names (`rspp-<name>`). */
+  readonly name: string;
+  /** The workload behind the Service (for the Prometheus → workload NetworkPolicy). */
+  readonly workload: IFlowEndpoint;
+  /** Labels of the Service(s) to scrape. */
+  readonly serviceLabels: Readonly<Record<string, string>>;
+  /** Named Service port serving metrics. */
+  readonly portName: string;
+  /** Container port number behind `portName` (NetworkPolicies match numbers). */
+  readonly port: number;
+  /** @default PATHS.metrics */
+  readonly path?: string;
+}
+
+/** A construct that can be scraped. */
+export interface IScrapeable {
+  readonly scrapeTarget: ScrapeTarget;
+}
+
+export interface ObservabilityStackProps {
+  readonly tls: MtlsBaseline;
+  /** What to scrape. At least one. */
+  readonly targets: readonly ScrapeTarget[];
+  /**
+   * Value of the `release` label the Prometheus instance selects ServiceMonitors and PrometheusRules by.
+   * @default 'kube-prometheus-stack'
+   */
+  readonly prometheusReleaseLabel?: string;
+  /**
+   * Where Prometheus runs, for the NetworkPolicy admitting its scrapes.
+   * @default { namespaceLabels: { 'kubernetes.io/metadata.name': 'monitoring' }, podLabels: { 'app.kubernetes.io/name': 'prometheus' } }
+   */
+  readonly prometheusPeer?: Required<FlowPeerSelector>;
+  /**
+   * Scrape interval.
+   * @default '30s'
+   */
+  readonly scrapeInterval?: string;
+  /**
+   * Label (key and value) the Grafana sidecar discovers dashboards by.
+   * @default { grafana_dashboard: '1' }
+   */
+  readonly grafanaDashboardLabel?: Readonly<Record<string, string>>;
+  /**
+   * `deployment.environment` attribute stamped by the collector.
+   * @default - the namespace
+   */
+  readonly environment?: string;
+  /**
+   * OTLP/gRPC endpoint (`host:port`) the collector exports to.
+   * @default 'otel-gateway.monitoring.svc:4317'
+   */
+  readonly otlpExportEndpoint?: string;
+}
+
+export class ObservabilityStack extends Construct {
+  public readonly serviceMonitorNames: readonly string[];
+  public readonly prometheusRuleName: string;
+  public readonly dashboardConfigMapName: string;
+  public readonly otelConfigMapName: string;
+
+  public constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id);
+    const where = `ObservabilityStack(${id})`;
+    const tls = props.tls;
+    const ns = tls.namespace;
+    if (props.targets.length === 0) throw new Error(`${where}: props.targets must list at least one scrape target`);
+    const names = new Set<string>();
+    props.targets.forEach((t, i) => {
+      if (names.has(t.name)) throw new Error(`${where}: props.targets[${i}].name "${t.name}" is listed twice`);
+      names.add(t.name);
+      if (Object.keys(t.serviceLabels).length === 0) throw new Error(`${where}: props.targets[${i}].serviceLabels must not be empty (it would scrape every Service)`);
+    });
+    const release = props.prometheusReleaseLabel ?? 'kube-prometheus-stack';
+    const prometheusPeer = props.prometheusPeer ?? {
+      namespaceLabels: { [NAMESPACE_NAME_LABEL]: 'monitoring' },
+      podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+    };
+    assertPeer(where, 'props.prometheusPeer', prometheusPeer);
+    const dashboardLabel = props.grafanaDashboardLabel ?? { grafana_dashboard: '1' };
+    if (Object.keys(dashboardLabel).length !== 1) throw new Error(`${where}: props.grafanaDashboardLabel must be exactly one label (key: value)`);
+    const labels = tls.labelsFor('observability', where);
+    const promLabels = { ...labels, release };
+
+    const prometheus = externalPeer('prometheus', prometheusPeer);
+    this.serviceMonitorNames = props.targets.map((t) => {
+      const name = `rspp-${t.name}`;
+      new ServiceMonitor(this, `service-monitor-${t.name}`, {
+        metadata: { name, namespace: ns, labels: promLabels },
+        spec: {
+          selector: { matchLabels: { ...t.serviceLabels } },
+          namespaceSelector: { matchNames: [ns] },
+          endpoints: [{ port: t.portName, path: t.path ?? PATHS.metrics, scheme: 'http', interval: props.scrapeInterval ?? '30s' }],
+        },
+      });
+      tls.flows.allow(prometheus, t.workload, [t.port], `Prometheus scrapes ${t.name} metrics`);
+      return name;
+    });
+
+    this.prometheusRuleName = 'rspp-slo-gates';
+    new PrometheusRule(this, 'slo-rules', {
+      metadata: { name: this.prometheusRuleName, namespace: ns, labels: promLabels },
+      spec: { groups: [{ name: 'rspp-slo-gates', interval: '1m', rules: sloAlertRules({ matchers: `namespace="${ns}"` }) }] },
+    });
+
+    this.dashboardConfigMapName = 'rspp-grafana-dashboard';
+    const dashboard = rsppDashboard({ uid: `rspp-${tls.instance}`.slice(0, 40), title: `RSPP SLO gates (${tls.instance})`, namespace: ns });
+    new k8s.KubeConfigMap(this, 'dashboard', {
+      metadata: { name: this.dashboardConfigMapName, namespace: ns, labels: { ...labels, ...dashboardLabel } },
+      data: { 'rspp-slo-gates.json': JSON.stringify(dashboard, null, 2) },
+    });
+
+    this.otelConfigMapName = 'rspp-otel-collector';
+    const otel = otelCollectorConfig({ environment: props.environment ?? ns, exportEndpoint: props.otlpExportEndpoint ?? 'otel-gateway.monitoring.svc:4317' });
+    new k8s.KubeConfigMap(this, 'otel-config', {
+      metadata: { name: this.otelConfigMapName, namespace: ns, labels },
+      data: { 'config.yaml': stringify(otel) },
+    });
+  }
+}

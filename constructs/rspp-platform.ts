@@ -1,0 +1,202 @@
+/**
+ * `RsppPlatform`: the whole RSPP deployment of one environment, composed from the five constructs
+ * and wired through their typed properties (no name is guessed twice):
+ *
+ *   MtlsBaseline ─► AuthorityLeaseStore ─► RsppControlPlane ─► RsppRuntime ─► ObservabilityStack
+ *
+ * Flows declared here (each becomes NetworkPolicies on both ends, via `tls.flows`):
+ *   control plane → lease store (client port), runtime → lease store (client port),
+ *   runtime → control-plane API, etcd ↔ etcd (peer), Prometheus → every metrics port.
+ *
+ * `envs/` builds one per env; a platform team can build it in its own Chart with its own
+ * namespace, names and overrides (see `RsppPlatformProps`).
+ */
+import { Construct } from 'constructs';
+import type { EnvironmentConfig } from '../envs/environment-config';
+import { bytesOf, cpuMillis } from './common/quantities';
+import { AuthorityLeaseStore } from './authority-lease-store';
+import { IssuedCertificate, MtlsBaseline, NamespaceQuota } from './mtls-baseline';
+import { FlowPeerSelector } from './network-flows';
+import { ObservabilityStack, ScrapeTarget } from './observability-stack';
+import { declareExternalRefs } from './policy/external-refs';
+import { RsppControlPlane } from './rspp-control-plane';
+import { RsppRuntime } from './rspp-runtime';
+import type { PeerSelector } from './common/network-policy';
+
+export interface RsppPlatformNames {
+  /** @default 'rspp-runtime' */
+  readonly runtime?: string;
+  /** @default 'rspp-control-plane' */
+  readonly controlPlane?: string;
+  /** @default 'rspp-etcd' */
+  readonly leaseStore?: string;
+}
+
+export interface RsppPlatformProps {
+  /** The environment: every sizing, image and posture choice comes from here. */
+  readonly env: EnvironmentConfig;
+  /**
+   * Namespace of the platform (created by the baseline).
+   * @default env.namespace
+   */
+  readonly namespace?: string;
+  /**
+   * `app.kubernetes.io/instance` of every object.
+   * @default `rspp-${env.name}`
+   */
+  readonly instance?: string;
+  /** Object names of the workloads. @default - see `RsppPlatformNames` */
+  readonly names?: RsppPlatformNames;
+  /**
+   * Namespace ceilings.
+   * @default - derived from the env: every workload at its maximum scale plus one surge pod, +25%
+   */
+  readonly quota?: NamespaceQuota;
+  /**
+   * Peers allowed to open sessions on the runtime.
+   * @default - RsppRuntime's default (pods labelled `rspp.io/session-client: "true"` in the namespace)
+   */
+  readonly sessionClients?: readonly PeerSelector[];
+  /**
+   * Where Prometheus runs (for the scrape NetworkPolicies).
+   * @default - ObservabilityStack's default (`monitoring` namespace)
+   */
+  readonly prometheusPeer?: Required<FlowPeerSelector>;
+  /**
+   * External lease store only: namespace and pod labels of the external etcd, so client egress is allowed.
+   * Required when `env.leaseStore.mode` is `external`.
+   */
+  readonly externalLeaseStorePeer?: Required<FlowPeerSelector>;
+  /**
+   * OTLP/gRPC endpoint (`host:port`) the collector configuration exports to.
+   * @default - ObservabilityStack's default
+   */
+  readonly otlpExportEndpoint?: string;
+}
+
+/** Headroom on top of the computed peak usage. */
+const QUOTA_HEADROOM = 1.25;
+
+/**
+ * Namespace quota from the env: runtime at maxReplicas + 1 surge, control plane at replicas + 1
+ * surge, every etcd member, +25%; pods likewise plus room for jobs; one PVC per member.
+ */
+export function quotaForEnvironment(env: EnvironmentConfig): NamespaceQuota {
+  const managed = env.leaseStore.mode === 'managed';
+  const workloads = [
+    { count: env.runtime.maxReplicas + 1, r: env.runtime.resources },
+    { count: env.controlPlane.replicas + 1, r: env.controlPlane.resources },
+    ...(managed ? [{ count: env.leaseStore.members, r: env.leaseStore.resources }] : []),
+  ];
+  const sum = (f: (w: (typeof workloads)[number]) => number) => workloads.reduce((acc, w) => acc + w.count * f(w), 0);
+  const cpu = Math.ceil((sum((w) => cpuMillis(w.r.cpuRequest)!) * QUOTA_HEADROOM) / 100) * 100;
+  const mi = (bytes: number) => `${Math.ceil((bytes * QUOTA_HEADROOM) / 2 ** 20 / 64) * 64}Mi`;
+  const pods = Math.ceil(workloads.reduce((acc, w) => acc + w.count, 0) * QUOTA_HEADROOM) + 2;
+  const members = managed ? env.leaseStore.members : 0;
+  return {
+    requestsCpu: `${cpu}m`,
+    requestsMemory: mi(sum((w) => bytesOf(w.r.memoryRequest)!)),
+    limitsMemory: mi(sum((w) => bytesOf(w.r.memoryLimit)!)),
+    pods,
+    persistentVolumeClaims: Math.max(1, members),
+    requestsStorage: mi(Math.max(1, members) * bytesOf(env.leaseStore.storageSize)!),
+  };
+}
+
+export class RsppPlatform extends Construct {
+  public readonly tls: MtlsBaseline;
+  public readonly leases: AuthorityLeaseStore;
+  public readonly controlPlane: RsppControlPlane;
+  public readonly runtime: RsppRuntime;
+  public readonly observability: ObservabilityStack;
+  /** The runtime's own certificate (mTLS to the control plane). */
+  public readonly runtimeCertificate: IssuedCertificate;
+
+  public constructor(scope: Construct, id: string, props: RsppPlatformProps) {
+    super(scope, id);
+    const env = props.env;
+    const namespace = props.namespace ?? env.namespace;
+    const instance = props.instance ?? `rspp-${env.name}`;
+    const names = props.names ?? {};
+
+    this.tls = new MtlsBaseline(this, 'tls', {
+      namespace,
+      instance,
+      version: env.version,
+      issuer: env.tls.issuer,
+      caSecretName: env.tls.caSecretName,
+      certificateDuration: env.tls.certificateDuration,
+      renewBefore: env.tls.renewBefore,
+      quota: props.quota ?? quotaForEnvironment(env),
+    });
+
+    const ls = env.leaseStore;
+    this.leases = new AuthorityLeaseStore(this, 'leases', {
+      tls: this.tls,
+      environment: env.name,
+      mode: ls.mode,
+      name: names.leaseStore,
+      leaseTtlSeconds: ls.leaseTtlSeconds,
+      ...(ls.mode === 'managed'
+        ? { members: ls.members, image: ls.image, storageSize: ls.storageSize, storageClassName: ls.storageClassName, resources: ls.resources }
+        : { endpoints: ls.endpoints, tlsSecretName: ls.tlsSecretName, externalPeer: props.externalLeaseStorePeer }),
+    });
+
+    this.controlPlane = new RsppControlPlane(this, 'control-plane', {
+      tls: this.tls,
+      leases: this.leases,
+      name: names.controlPlane,
+      image: env.controlPlane.image,
+      replicas: env.controlPlane.replicas,
+      highAvailability: env.highAvailability,
+      resources: env.controlPlane.resources,
+      bundleDigest: env.pipeline.bundleDigest,
+      region: env.authority.region,
+    });
+
+    this.runtime = new RsppRuntime(this, 'runtime', {
+      name: names.runtime,
+      namespace,
+      instance,
+      version: env.version,
+      image: env.runtime.image,
+      bundleDigest: env.pipeline.bundleDigest,
+      profile: env.pipeline.profile,
+      minReplicas: env.runtime.minReplicas,
+      maxReplicas: env.runtime.maxReplicas,
+      targetCpuUtilization: env.runtime.targetCpuUtilization,
+      highAvailability: env.highAvailability,
+      drainSeconds: env.runtime.drainSeconds,
+      resources: env.runtime.resources,
+      region: env.authority.region,
+      leaseStore: {
+        endpoints: this.leases.clientEndpoints,
+        tlsSecretName: this.leases.clientTlsSecretName,
+        leaseTtlSeconds: this.leases.leaseTtlSeconds,
+      },
+      controlPlaneUrl: this.controlPlane.apiUrl,
+      sessionClients: props.sessionClients,
+    });
+    this.runtimeCertificate = this.tls.issueCertificate({ component: 'runtime', dnsNames: this.tls.serviceDnsNames(this.runtime.serviceName) });
+    this.leases.grantClient(this.runtime);
+    this.controlPlane.grantApiClient(this.runtime);
+    const leaseRefs = this.leases.clientConnection().externalRefs;
+    if (leaseRefs.length > 0) declareExternalRefs(this.runtime.deployment, leaseRefs);
+
+    const runtimeTarget: ScrapeTarget = {
+      name: 'runtime',
+      workload: this.runtime,
+      serviceLabels: this.runtime.podSelector,
+      portName: this.runtime.ports.admin.name,
+      port: this.runtime.ports.admin.port,
+    };
+    this.observability = new ObservabilityStack(this, 'observability', {
+      tls: this.tls,
+      targets: [runtimeTarget, this.controlPlane.scrapeTarget, ...(this.leases.scrapeTarget ? [this.leases.scrapeTarget] : [])],
+      prometheusReleaseLabel: env.observability.prometheusReleaseLabel,
+      prometheusPeer: props.prometheusPeer,
+      environment: env.name,
+      otlpExportEndpoint: props.otlpExportEndpoint,
+    });
+  }
+}

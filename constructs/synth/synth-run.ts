@@ -1,0 +1,85 @@
+/**
+ * `runSynth()`: synthesize the chosen envs into a staging area, check them offline, and replace
+ * `<out>/<env>/k8s/` only when every env passed. Returns a result; never exits the process (the CLI does).
+ */
+import * as path from 'path';
+import type { EnvName } from '../../envs/environment-config';
+import { loadEnvironment, LoadEnvironmentOptions } from '../../envs/load-environment';
+import { ENV_NAMES } from '../../envs/posture';
+import { resolveRuntimeImage } from '../../envs/runtime-image';
+import { StagingArea } from './atomic-output';
+import { OfflineCheckResult, runOfflineChecks } from './offline-checks';
+import { formatEnvSummary } from './synth-summary';
+import { SynthesizedEnv, synthesizeEnv } from './synthesize-env';
+
+export interface SynthOptions {
+  /** Output root; each env goes to `<outRoot>/<env>/k8s/`. @default 'dist' */
+  readonly outRoot?: string;
+  /** Envs to synthesize. @default all: dev, stage, prod */
+  readonly envs?: readonly EnvName[];
+  /** Passed to `loadEnvironment` (where the runtime image comes from). @default the build output when present */
+  readonly builtImageFile?: LoadEnvironmentOptions['builtImageFile'];
+}
+
+export interface EnvSynthResult {
+  readonly synth: SynthesizedEnv;
+  readonly checks: OfflineCheckResult;
+  /** Final directory of the env's manifests. */
+  readonly outDir: string;
+}
+
+export interface SynthResult {
+  readonly ok: boolean;
+  readonly envs: readonly EnvSynthResult[];
+  /** Problems that stopped the run before checks (bad config, construct errors), one per line. */
+  readonly errors: readonly string[];
+  /** Where the runtime image reference came from. */
+  readonly imageSource: string;
+  readonly totalMillis: number;
+  /** Human-readable output: summaries and every failure. */
+  readonly report: string;
+}
+
+export function runSynth(options: SynthOptions = {}): SynthResult {
+  const started = process.hrtime.bigint();
+  const outRoot = path.resolve(options.outRoot ?? 'dist');
+  const envNames = options.envs ?? ENV_NAMES;
+  const errors: string[] = [];
+  const results: EnvSynthResult[] = [];
+  let imageSource = 'envs/pins.ts';
+  const staging = new StagingArea(outRoot);
+  try {
+    try {
+      imageSource = resolveRuntimeImage(options.builtImageFile).source;
+    } catch (err) {
+      errors.push((err as Error).message);
+    }
+    for (const name of errors.length === 0 ? envNames : []) {
+      const relative = path.join(name, 'k8s');
+      try {
+        const env = loadEnvironment(name, { builtImageFile: options.builtImageFile });
+        const synth = synthesizeEnv(env, staging.stage(relative));
+        results.push({ synth, checks: runOfflineChecks(name, synth.objects), outDir: path.join(outRoot, relative) });
+      } catch (err) {
+        errors.push(`${name}: ${(err as Error).message}`);
+      }
+    }
+    const ok = errors.length === 0 && results.every((r) => r.checks.passed);
+    if (ok) staging.commit();
+    else staging.discard();
+    const totalMillis = Number(process.hrtime.bigint() - started) / 1e6;
+    const lines = [`runtime image from ${imageSource}`, ...results.map((r) => formatEnvSummary(r.synth, r.checks, path.relative(process.cwd(), r.outDir) || '.'))];
+    for (const r of results.filter((x) => !x.checks.passed)) lines.push('', r.checks.report);
+    if (errors.length > 0) lines.push('', ...errors);
+    lines.push(
+      '',
+      ok
+        ? `synth ok: ${results.length} env(s) in ${totalMillis.toFixed(0)} ms`
+        : `synth FAILED: nothing written to ${path.relative(process.cwd(), outRoot) || outRoot} (${errors.length} error(s), ${results.filter((r) => !r.checks.passed).length} env(s) failing checks)`,
+    );
+    return { ok, envs: results, errors, imageSource, totalMillis, report: lines.join('\n') };
+  } catch (err) {
+    staging.discard();
+    throw err;
+  }
+}

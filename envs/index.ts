@@ -1,0 +1,13 @@
+export * from './environment-config';
+export * from './pins';
+export * from './posture';
+export * from './image-ref';
+export * from './quantity';
+export * from './resource-spec';
+export * from './schema';
+export * from './runtime-image';
+export * from './defaults';
+export * from './load-environment';
+export { dev } from './dev';
+export { stage } from './stage';
+export { prod } from './prod';

@@ -1,0 +1,45 @@
+/**
+ * Every pinned reference the environments deploy: images by digest, the simple_v1 bundle by digest,
+ * and third-party Helm chart versions. One place, so a bump is a one-line reviewed change.
+ *
+ * The runtime image is special: `npm run image` builds it reproducibly and writes
+ * `dist/image/runtime.json` (`{ "image": "<repo>@sha256:…", … }`). `loadEnvironment()` prefers that
+ * file when it exists and falls back to `RUNTIME_IMAGE` below (see `runtime-image.ts`).
+ */
+
+/**
+ * The RSPP runtime image. The control plane runs the same image with a different entrypoint/args,
+ * so `CONTROL_PLANE_IMAGE` is this reference too.
+ * Placeholder digest: sha256("rspp-runtime-placeholder-v0.1.0").
+ */
+// replaced by the lead with the reproducible image digest
+export const RUNTIME_IMAGE =
+  'ghcr.io/rspp/runtime@sha256:6a469380de9593dcdf80c7728d839d59d18de5ac6a7fd17d91ecad160cbd56c8';
+
+/** The control plane is the runtime image started with the control-plane entrypoint. */
+export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;
+
+/**
+ * etcd 3.5 for the managed authority lease store: `quay.io/coreos/etcd:v3.5.17` (quay.io is the
+ * etcd project's secondary registry next to gcr.io/etcd-development/etcd).
+ * Digest as pinned by hakopod/hakopod (`internal/cluster`, constant `vitessEtcdImage`:
+ * "quay.io/coreos/etcd:v3.5.17@sha256:a055da83…ae3d6"); found with the code search of public
+ * repositories. Re-verify before a release: `skopeo inspect docker://quay.io/coreos/etcd:v3.5.17`.
+ */
+export const ETCD_IMAGE =
+  'quay.io/coreos/etcd:v3.5.17@sha256:a055da833a7c013b836ed0822e8ec1f99b059658be255ad8d0fcd31b635ae3d6';
+
+/**
+ * Digest of the `simple_v1` pipeline bundle.
+ * Placeholder: sha256("rspp-simple_v1-bundle-placeholder-v0.1.0").
+ */
+// replaced by the lead with the canonical bundle digest computed by pipelines/
+export const SIMPLE_V1_BUNDLE_DIGEST = 'sha256:876d68e7b73f948f312b39e8f2e607f101153e67e63606f332d0ede5e61263f0';
+
+/** Helm chart versions of third-party components the Terraform stack installs (exact, never ranges). */
+export const CHART_VERSIONS = {
+  /** https://github.com/livekit/livekit-helm, chart `livekit-server`. */
+  livekitServer: '1.5.2',
+  /** https://github.com/prometheus-community/helm-charts, chart `kube-prometheus-stack`. */
+  kubePrometheusStack: '65.1.1',
+} as const;

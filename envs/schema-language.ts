@@ -1,0 +1,121 @@
+/**
+ * A tiny declarative schema for plain config objects that reports EVERY problem, each as
+ * `<path>: <what is wrong>; <what is allowed>`. Hand-written rather than ajv so messages read like
+ * the fix (ajv's are generic and stop at type boundaries).
+ */
+
+export type Spec =
+  | { readonly kind: 'string'; readonly optional?: boolean; readonly describe: string; readonly test?: (v: string) => string | undefined }
+  | { readonly kind: 'enum'; readonly optional?: boolean; readonly values: readonly string[]; readonly hint?: string }
+  | { readonly kind: 'int'; readonly optional?: boolean; readonly min: number; readonly max: number }
+  | { readonly kind: 'boolean'; readonly optional?: boolean }
+  | { readonly kind: 'object'; readonly optional?: boolean; readonly fields: Readonly<Record<string, Spec>>; readonly unknownKeyHint?: (key: string) => string | undefined }
+  | { readonly kind: 'stringMap'; readonly optional?: boolean; readonly key: (k: string) => string | undefined; readonly value: (v: string) => string | undefined }
+  | { readonly kind: 'array'; readonly optional?: boolean; readonly minItems: number; readonly items: Spec };
+
+function typeName(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+function shown(value: unknown): string {
+  const json = JSON.stringify(value);
+  return json === undefined ? String(value) : json.length > 80 ? `${json.slice(0, 77)}...` : json;
+}
+
+/** Human phrase for what a spec accepts, used in "expected ..." messages. */
+export function describeSpec(spec: Spec): string {
+  switch (spec.kind) {
+    case 'string':
+      return spec.describe;
+    case 'enum':
+      return `one of ${spec.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'int':
+      return `an integer in ${spec.min}..${spec.max}`;
+    case 'boolean':
+      return 'true or false';
+    case 'object':
+      return `an object with fields ${Object.keys(spec.fields).join(', ')}`;
+    case 'stringMap':
+      return 'an object of string values';
+    case 'array':
+      return `a list of ${describeSpec(spec.items)}${spec.minItems > 0 ? ` (at least ${spec.minItems})` : ''}`;
+  }
+}
+
+/** Checks `value` against `spec`; appends one message per problem to `problems`. */
+export function check(spec: Spec, value: unknown, path: string, problems: string[]): void {
+  if (value === undefined) {
+    if (!spec.optional) problems.push(`${path}: required field is missing; expected ${describeSpec(spec)}`);
+    return;
+  }
+  switch (spec.kind) {
+    case 'string': {
+      if (typeof value !== 'string') {
+        problems.push(`${path}: expected ${spec.describe}, got ${shown(value)} (${typeName(value)})`);
+        return;
+      }
+      const problem = spec.test?.(value);
+      if (problem !== undefined) problems.push(`${path}: ${problem}`);
+      return;
+    }
+    case 'enum':
+      if (typeof value !== 'string' || !spec.values.includes(value)) {
+        problems.push(`${path}: ${shown(value)} is not allowed; ${spec.hint ?? `expected ${describeSpec(spec)}`}`);
+      }
+      return;
+    case 'int':
+      if (typeof value !== 'number' || !Number.isInteger(value)) {
+        problems.push(`${path}: expected ${describeSpec(spec)}, got ${shown(value)} (${typeName(value)})`);
+      } else if (value < spec.min || value > spec.max) {
+        problems.push(`${path}: ${value} is out of range; expected ${describeSpec(spec)}`);
+      }
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') problems.push(`${path}: expected true or false, got ${shown(value)} (${typeName(value)})`);
+      return;
+    case 'object': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        problems.push(`${path}: expected an object, got ${shown(value)} (${typeName(value)})`);
+        return;
+      }
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        if (!(key in spec.fields)) {
+          const hint = spec.unknownKeyHint?.(key);
+          problems.push(`${path ? `${path}.` : ''}${key}: unknown field; ${hint ?? `allowed fields${path ? ` of ${path}` : ''}: ${Object.keys(spec.fields).join(', ')}`}`);
+        }
+      }
+      for (const [key, fieldSpec] of Object.entries(spec.fields)) {
+        check(fieldSpec, record[key], path ? `${path}.${key}` : key, problems);
+      }
+      return;
+    }
+    case 'stringMap': {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+        problems.push(`${path}: expected an object of string values, got ${shown(value)} (${typeName(value)})`);
+        return;
+      }
+      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+        const keyProblem = spec.key(key);
+        if (keyProblem !== undefined) problems.push(`${path}.${key}: ${keyProblem}`);
+        if (typeof v !== 'string') problems.push(`${path}.${key}: expected a string, got ${shown(v)} (${typeName(v)})`);
+        else {
+          const valueProblem = spec.value(v);
+          if (valueProblem !== undefined) problems.push(`${path}.${key}: ${valueProblem}`);
+        }
+      }
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) {
+        problems.push(`${path}: expected ${describeSpec(spec)}, got ${shown(value)} (${typeName(value)})`);
+        return;
+      }
+      if (value.length < spec.minItems) problems.push(`${path}: has ${value.length} item(s); expected at least ${spec.minItems}`);
+      value.forEach((item, i) => check(spec.items, item, `${path}[${i}]`, problems));
+      return;
+    }
+  }
+}

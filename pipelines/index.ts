@@ -1,0 +1,23 @@
+/**
+ * Pipelines: artifact loading (for the control plane), the validator and the release gate runner.
+ *
+ *   loadArtifacts(dir?)        every artifact, validated and indexed (throws PipelineArtifactsError)
+ *   loadBundle(digest, dir?)   one bundle by digest with its spec, profile, policy, extensions
+ *   bundleDigest(bundle)       sha256:<64 hex> of a bundle's canonical JSON (self digest excluded)
+ *   validatePipelines(dir)     every Problem (file, line, path, code, message, fix)
+ */
+export {
+  loadArtifacts,
+  loadBundle,
+  bundleDigest,
+  defaultPipelinesDir,
+  PipelineArtifactsError,
+  type ArtifactSet,
+  type LoadedArtifact,
+  type ResolvedBundle,
+} from './artifacts/artifact-loader';
+export { artifactDigest, canonicalJson, isDigest, DIGEST_PATTERN, type Digest } from './artifacts/canonical-digest';
+export type * from './artifacts/artifact-types';
+export { validatePipelines } from './validator/validate-pipelines';
+export { formatProblem, type Problem } from './validator/problem';
+export { ARTIFACT_KINDS } from './schema/artifact-schemas';

@@ -1,0 +1,99 @@
+/**
+ * Entry point of the control-plane process (same image as the runtime, different command):
+ *
+ *   node lib/runtime/control-plane/main.js [--host 0.0.0.0] [--api-port 8081] [--admin-port 9090] [--pipelines-dir DIR]
+ *
+ * The lease store comes from the environment (RSPP_LEASE_STORE, RSPP_ETCD_ENDPOINTS, ...). On
+ * SIGTERM/SIGINT it fails readiness at once, stops accepting, lets in-flight requests finish (at
+ * most RSPP_DRAIN_SECONDS) and exits.
+ */
+import { createLeaseStoreFromEnv } from '../authority';
+import { DEFAULT_DRAIN_SECONDS, DRAIN_SECONDS_ENV } from '../contracts/runtime-interface';
+import { ControlPlaneService, type ControlPlaneServiceOptions } from './control-plane-service';
+
+interface CliOptions {
+  host?: string;
+  apiPort?: number;
+  adminPort?: number;
+  pipelinesDir?: string;
+}
+
+export function parseControlPlaneArgs(argv: readonly string[]): CliOptions {
+  const options: CliOptions = {};
+  const port = (flag: string, raw: string | undefined): number => {
+    const value = Number(raw);
+    if (raw === undefined || !/^[0-9]+$/.test(raw) || value > 65535) throw new Error(`${flag} needs a port number 0-65535, got ${raw ?? '(nothing)'}`);
+    return value;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = argv[i + 1];
+    switch (flag) {
+      case '--host':
+        if (!value) throw new Error('--host needs an address');
+        options.host = value;
+        i++;
+        break;
+      case '--api-port':
+        options.apiPort = port(flag, value);
+        i++;
+        break;
+      case '--admin-port':
+        options.adminPort = port(flag, value);
+        i++;
+        break;
+      case '--pipelines-dir':
+        if (!value) throw new Error('--pipelines-dir needs a directory');
+        options.pipelinesDir = value;
+        i++;
+        break;
+      default:
+        throw new Error(`unknown argument ${flag}; usage: main.js [--host H] [--api-port P] [--admin-port P] [--pipelines-dir DIR]`);
+    }
+  }
+  return options;
+}
+
+function log(record: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'control-plane', ...record })}\n`);
+}
+
+async function main(): Promise<void> {
+  const cli = parseControlPlaneArgs(process.argv.slice(2));
+  const rawDrain = process.env[DRAIN_SECONDS_ENV];
+  const drainSeconds = rawDrain && /^[0-9]+$/.test(rawDrain) ? Number(rawDrain) : DEFAULT_DRAIN_SECONDS;
+  const store = createLeaseStoreFromEnv();
+  const options: ControlPlaneServiceOptions = { store, ...cli };
+  const service = new ControlPlaneService(options);
+  const ports = await service.start();
+  log({ level: 'info', msg: 'control plane listening', ...ports, leaseStore: store.kind, bundles: service.catalog.digests() });
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log({ level: 'info', msg: 'draining', signal, drainSeconds });
+    service.beginDrain();
+    const deadline = setTimeout(() => {
+      log({ level: 'warn', msg: 'drain deadline reached; exiting' });
+      process.exit(0);
+    }, Math.max(1, drainSeconds) * 1000);
+    deadline.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log({ level: 'error', msg: 'shutdown failed', error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    log({ level: 'fatal', msg: 'control plane failed to start', error: error instanceof Error ? error.message : String(error) });
+    process.exit(1);
+  });
+}

@@ -1,0 +1,360 @@
+/**
+ * One edge's bounded buffer with the plan's frozen policy (`turn-engine.md` §6): bounds on items,
+ * bytes and time in queue; deterministic shedding (drop-oldest, latest_only, merge with lineage,
+ * block with max_block_time); watermarks with flow_xoff / flow_xon / credit_grant; sync-aware drops.
+ *
+ * Storage is a preallocated ring plus parallel typed arrays, so the pass-through path (enqueue,
+ * dequeue, egress) allocates nothing per event.
+ */
+import type { EdgeBufferPolicy, EventRecord, FlowControlMode, SeqRange } from '../contracts/v1';
+import { mergeEvents, MAX_MERGE_SOURCES } from './merge-lineage';
+import { RingBuffer } from './ring-buffer';
+
+export type EdgeSignalName = 'watermark' | 'flow_xoff' | 'flow_xon' | 'credit_grant' | 'drop_notice' | 'discontinuity';
+
+export interface EdgeSignalFields {
+  readonly reason?: string;
+  readonly amount?: number;
+  readonly seq_range?: SeqRange;
+  readonly sync_domain?: string;
+  readonly discontinuity_id?: string;
+}
+
+/** What the edge needs from its engine: egress checks and ControlLane emission. */
+export interface EdgeHost {
+  egressItem(edge: EdgeBuffer, event: EventRecord, payload: unknown, atMs: number): void;
+  edgeSignal(edge: EdgeBuffer, name: EdgeSignalName, atMs: number, fields: EdgeSignalFields): void;
+  /** Count of events shed by this edge (lineage lives in the drop_notice / merged event). */
+  edgeDropped(edge: EdgeBuffer, count: number): void;
+}
+
+export const REASON_WATERMARK_HIGH = 'edge_watermark_high';
+export const REASON_BACKPRESSURE = 'backpressure_asserted';
+export const REASON_QUEUE_PRESSURE_DROP = 'queue_pressure_drop';
+export const REASON_QUEUE_TIME_EXCEEDED = 'queue_time_exceeded';
+export const REASON_LATEST_ONLY = 'latest_only_superseded';
+export const REASON_SYNC_ATOMIC_DROP = 'sync_atomic_drop';
+export const REASON_SYNC_PARTIAL_LOSS = 'sync_domain_partial_loss';
+export const REASON_BLOCK_TIMEOUT = 'max_block_time_elapsed';
+
+interface BlockedItem {
+  readonly event: EventRecord;
+  readonly payload: unknown;
+  readonly bytes: number;
+  readonly at: number;
+}
+
+export class EdgeBuffer {
+  private readonly ring: RingBuffer<EventRecord>;
+  private readonly payloads: unknown[];
+  private readonly bytes: Float64Array;
+  private readonly enqueuedAt: Float64Array;
+  private queuedBytes = 0;
+  private readonly blocked: BlockedItem[] = [];
+  private blockedSince = -1;
+  private pressure = false;
+  private mergeCount = 0;
+  private discontinuityCount = 0;
+  private readonly itemsHigh: number;
+  private readonly itemsLow: number;
+  private readonly msHigh: number;
+  private readonly msLow: number;
+  /** Downstream (consumer/transport) can take items now. */
+  downstreamReady = true;
+  /** Last accepted runtime_sequence (strict order per edge and lane). */
+  lastSequence = -1;
+  /** `output_accepted` already emitted for this (turn, edge) output stream. */
+  outputAccepted = false;
+
+  constructor(
+    readonly id: string,
+    readonly policy: EdgeBufferPolicy,
+    readonly flowMode: FlowControlMode,
+    private readonly host: EdgeHost,
+  ) {
+    const cap = policy.max_queue_items;
+    this.ring = new RingBuffer<EventRecord>(cap);
+    this.payloads = new Array<unknown>(cap).fill(undefined);
+    this.bytes = new Float64Array(cap);
+    this.enqueuedAt = new Float64Array(cap);
+    this.itemsHigh = policy.watermarks.queue_items?.high ?? Infinity;
+    this.itemsLow = policy.watermarks.queue_items?.low ?? Infinity;
+    this.msHigh = policy.watermarks.queue_ms?.high ?? Infinity;
+    this.msLow = policy.watermarks.queue_ms?.low ?? Infinity;
+  }
+
+  /** Items queued plus items held by a blocked producer (never above 2 × max_queue_items). */
+  get depth(): number {
+    return this.ring.size + this.blocked.length;
+  }
+
+  get queuedItems(): number {
+    return this.ring.size;
+  }
+
+  get blockedItems(): number {
+    return this.blocked.length;
+  }
+
+  get bytesQueued(): number {
+    return this.queuedBytes;
+  }
+
+  get underPressure(): boolean {
+    return this.pressure;
+  }
+
+  /** Enqueue one event (ingress checks already passed), shedding deterministically if full. */
+  offer(event: EventRecord, payload: unknown, bytes: number, atMs: number): void {
+    if (this.ring.size > 0 || this.blockedSince >= 0) this.expire(atMs);
+    if (this.wouldOverflow(bytes)) {
+      if (this.policy.strategy === 'block') {
+        if (this.blocked.length < this.policy.max_queue_items) {
+          this.blocked.push({ event, payload, bytes, at: atMs });
+          if (this.blockedSince < 0) this.blockedSince = atMs;
+          this.checkHigh(atMs);
+          return;
+        }
+        // The blocked producer's slots are full too: shed now rather than grow.
+        this.shedForBlocked(atMs);
+      }
+      while (this.ring.size > 0 && this.wouldOverflow(bytes)) this.makeRoom(atMs);
+    }
+    const slot = this.ring.nextSlot();
+    this.ring.push(event);
+    this.payloads[slot] = payload;
+    this.bytes[slot] = bytes;
+    this.enqueuedAt[slot] = atMs;
+    this.queuedBytes += bytes;
+    if (!this.pressure) this.checkHigh(atMs);
+    if (this.downstreamReady) this.drain(atMs);
+  }
+
+  /** Hand queued items to the host while downstream is ready. */
+  drain(atMs: number): void {
+    const ring = this.ring;
+    while (ring.size > 0 && this.downstreamReady) {
+      if (this.policy.strategy === 'latest_only' && ring.size > 1) this.dropAllButNewest(atMs);
+      const slot = ring.headSlot();
+      const event = ring.shift()!;
+      const payload = this.payloads[slot];
+      this.payloads[slot] = undefined;
+      this.queuedBytes -= this.bytes[slot];
+      this.host.egressItem(this, event, payload, atMs);
+      if (this.blocked.length > 0) this.admitBlocked(atMs);
+    }
+    if (this.pressure) this.checkLow(atMs);
+  }
+
+  setDownstreamReady(ready: boolean, atMs: number): void {
+    this.downstreamReady = ready;
+    if (ready) this.drain(atMs);
+  }
+
+  /** Time-driven work: queue-age drops, time watermarks, expiry of a blocked producer. */
+  expire(atMs: number): void {
+    const maxMs = this.policy.max_queue_ms;
+    while (this.ring.size > 0 && atMs - this.enqueuedAt[this.ring.headSlot()] > maxMs) {
+      this.dropOldest(atMs, REASON_QUEUE_TIME_EXCEEDED);
+    }
+    if (this.blockedSince >= 0 && atMs - this.blockedSince >= (this.policy.max_block_time_ms ?? 1)) this.shedForBlocked(atMs);
+    if (!this.pressure) this.checkHigh(atMs);
+    else this.checkLow(atMs);
+  }
+
+  /** Cancel fence / turn end: drop everything queued, one drop_notice for the range. */
+  flush(atMs: number, reason: string): number {
+    const n = this.ring.size + this.blocked.length;
+    if (n === 0) return 0;
+    let start = Infinity;
+    let end = -1;
+    while (this.ring.size > 0) {
+      const slot = this.ring.headSlot();
+      const e = this.ring.shift()!;
+      this.payloads[slot] = undefined;
+      start = Math.min(start, e.runtime_sequence);
+      end = Math.max(end, e.runtime_sequence);
+    }
+    for (const b of this.blocked) {
+      start = Math.min(start, b.event.runtime_sequence);
+      end = Math.max(end, b.event.runtime_sequence);
+    }
+    this.blocked.length = 0;
+    this.blockedSince = -1;
+    this.queuedBytes = 0;
+    this.host.edgeDropped(this, n);
+    this.host.edgeSignal(this, 'drop_notice', atMs, { reason, seq_range: { start, end } });
+    return n;
+  }
+
+  private wouldOverflow(bytes: number): boolean {
+    return this.ring.size >= this.policy.max_queue_items || (this.ring.size > 0 && this.queuedBytes + bytes > this.policy.max_queue_bytes);
+  }
+
+  private headAge(atMs: number): number {
+    return this.ring.size > 0 ? atMs - this.enqueuedAt[this.ring.headSlot()] : 0;
+  }
+
+  private checkHigh(atMs: number): void {
+    if (this.pressure) return;
+    if (this.depth >= this.itemsHigh || this.headAge(atMs) >= this.msHigh) {
+      this.pressure = true;
+      this.host.edgeSignal(this, 'watermark', atMs, { reason: REASON_WATERMARK_HIGH });
+      this.host.edgeSignal(this, 'flow_xoff', atMs, { reason: REASON_BACKPRESSURE });
+    }
+  }
+
+  private checkLow(atMs: number): void {
+    const itemsOk = this.itemsLow === Infinity ? this.depth < this.itemsHigh : this.depth <= this.itemsLow;
+    const msOk = this.msLow === Infinity ? this.headAge(atMs) < this.msHigh : this.headAge(atMs) <= this.msLow;
+    if (itemsOk && msOk) {
+      this.pressure = false;
+      if (this.flowMode === 'credit') {
+        this.host.edgeSignal(this, 'credit_grant', atMs, { amount: Math.max(1, this.policy.max_queue_items - this.ring.size) });
+      } else {
+        this.host.edgeSignal(this, 'flow_xon', atMs, {});
+      }
+    }
+  }
+
+  /** One deterministic shed so a new item fits, by the edge's strategy. */
+  private makeRoom(atMs: number): void {
+    const strategy = this.policy.strategy === 'block' ? this.policy.lane_handling.DataLane : this.policy.strategy;
+    if (strategy === 'merge' && this.ring.size >= 2) this.mergeQueued();
+    else this.dropOldest(atMs, REASON_QUEUE_PRESSURE_DROP);
+  }
+
+  private shedForBlocked(atMs: number): void {
+    this.blockedSince = -1;
+    while (this.blocked.length > 0) {
+      const item = this.blocked.shift()!;
+      while (this.ring.size > 0 && this.wouldOverflow(item.bytes)) this.makeRoom(atMs);
+      this.pushRaw(item.event, item.payload, item.bytes, item.at);
+    }
+  }
+
+  private admitBlocked(atMs: number): void {
+    while (this.blocked.length > 0 && !this.wouldOverflow(this.blocked[0].bytes)) {
+      const item = this.blocked.shift()!;
+      this.pushRaw(item.event, item.payload, item.bytes, atMs);
+    }
+    if (this.blocked.length === 0) this.blockedSince = -1;
+  }
+
+  private pushRaw(event: EventRecord, payload: unknown, bytes: number, atMs: number): void {
+    const slot = this.ring.nextSlot();
+    this.ring.push(event);
+    this.payloads[slot] = payload;
+    this.bytes[slot] = bytes;
+    this.enqueuedAt[slot] = atMs;
+    this.queuedBytes += bytes;
+  }
+
+  private dropOldest(atMs: number, reason: string): void {
+    const slot = this.ring.headSlot();
+    const victim = this.ring.shift()!;
+    this.payloads[slot] = undefined;
+    this.queuedBytes -= this.bytes[slot];
+    const sync = this.policy.sync_drop_policy;
+    if (sync && sync.policy === 'atomic_drop') {
+      const key = groupKey(victim, sync.group_by);
+      if (key !== undefined) {
+        const range = this.removeGroup(key, sync.group_by, victim.runtime_sequence);
+        this.host.edgeDropped(this, range.count + 1);
+        this.host.edgeSignal(this, 'drop_notice', atMs, {
+          reason: REASON_SYNC_ATOMIC_DROP,
+          seq_range: { start: range.start, end: range.end },
+          ...(victim.sync_domain !== undefined ? { sync_domain: victim.sync_domain } : {}),
+        });
+        return;
+      }
+    }
+    this.host.edgeDropped(this, 1);
+    this.host.edgeSignal(this, 'drop_notice', atMs, { reason, seq_range: { start: victim.runtime_sequence, end: victim.runtime_sequence } });
+    if (sync && sync.policy === 'drop_with_discontinuity') {
+      const domain = sync.sync_domain ?? victim.sync_domain!;
+      this.discontinuityCount++;
+      this.host.edgeSignal(this, 'discontinuity', atMs, {
+        reason: REASON_SYNC_PARTIAL_LOSS,
+        sync_domain: domain,
+        discontinuity_id: `${domain}/${this.id}/${this.discontinuityCount}`,
+      });
+    }
+  }
+
+  /** Remove every queued event of a sync group; returns the dropped span (including `seq`). */
+  private removeGroup(key: string, groupBy: string | undefined, seq: number): { start: number; end: number; count: number } {
+    let start = seq;
+    let end = seq;
+    let count = 0;
+    const n = this.ring.size;
+    for (let i = 0; i < n; i++) {
+      const slot = this.ring.headSlot();
+      const e = this.ring.shift()!;
+      const payload = this.payloads[slot];
+      const bytes = this.bytes[slot];
+      const at = this.enqueuedAt[slot];
+      this.payloads[slot] = undefined;
+      this.queuedBytes -= bytes;
+      if (groupKey(e, groupBy) === key) {
+        count++;
+        start = Math.min(start, e.runtime_sequence);
+        end = Math.max(end, e.runtime_sequence);
+      } else {
+        this.pushRaw(e, payload, bytes, at);
+      }
+    }
+    return { start, end, count };
+  }
+
+  private dropAllButNewest(atMs: number): void {
+    let start = Infinity;
+    let end = -1;
+    let n = 0;
+    while (this.ring.size > 1) {
+      const slot = this.ring.headSlot();
+      const e = this.ring.shift()!;
+      this.payloads[slot] = undefined;
+      this.queuedBytes -= this.bytes[slot];
+      start = Math.min(start, e.runtime_sequence);
+      end = Math.max(end, e.runtime_sequence);
+      n++;
+    }
+    this.host.edgeDropped(this, n);
+    this.host.edgeSignal(this, 'drop_notice', atMs, { reason: REASON_LATEST_ONLY, seq_range: { start, end } });
+  }
+
+  private mergeQueued(): void {
+    const n = Math.min(this.ring.size, MAX_MERGE_SOURCES);
+    const sources: EventRecord[] = [];
+    const payloads: unknown[] = [];
+    let bytes = 0;
+    let at = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = this.ring.headSlot();
+      if (i === 0) at = this.enqueuedAt[slot];
+      sources.push(this.ring.shift()!);
+      payloads.push(this.payloads[slot]);
+      bytes += this.bytes[slot];
+      this.payloads[slot] = undefined;
+      this.queuedBytes -= this.bytes[slot];
+    }
+    this.mergeCount++;
+    const merged = mergeEvents(sources, `${this.id}/merge/${this.mergeCount}`);
+    // The merged item goes back to the front of the queue: rebuild with it first.
+    const rest: [EventRecord, unknown, number, number][] = [];
+    while (this.ring.size > 0) {
+      const slot = this.ring.headSlot();
+      rest.push([this.ring.shift()!, this.payloads[slot], this.bytes[slot], this.enqueuedAt[slot]]);
+      this.payloads[slot] = undefined;
+      this.queuedBytes -= this.bytes[slot];
+    }
+    this.pushRaw(merged.event, payloads, bytes, at);
+    for (const [e, p, b, t] of rest) this.pushRaw(e, p, b, t);
+  }
+}
+
+function groupKey(e: EventRecord, groupBy: string | undefined): string | undefined {
+  if (groupBy === 'event_id') return e.event_id;
+  return e.sync_id;
+}

@@ -1,0 +1,26 @@
+/**
+ * `@rspp/platform/engine`: the turn engine of `turn-engine.md` as a pure, deterministic core.
+ *
+ * Session server: one `TurnEngine` per session; feed it `EngineInput`s (`apply`) or, on the hot
+ * path, `ingestData`; it writes outputs to your `EngineSink` synchronously and in timeline order.
+ * Record the inputs as an `InputLog` to replay the session later.
+ *
+ * Gate runner: `replay(log, recorded, fixture)` (§12) and `evaluateQualityGates(samples)` (§11).
+ */
+export * from './engine-types';
+export { TurnEngine } from './turn-engine';
+export { RecordingSink } from './recording-sink';
+export { SIMPLE_V1_PROFILE, SIMPLE_V1_PROFILE_NAME } from './execution-profiles';
+export { materializePlan, computePlanHash, type PlanMaterialization } from './plan-materializer';
+export { runInputLog, type RecordedRun } from './input-log-runner';
+export { replay, classifyDivergences, type ReplayResult } from './replay';
+export { evaluateReplayDivergences } from './divergence-evaluator';
+export {
+  evaluateQualityGates,
+  gateSamplesFromRun,
+  nearestRankP95,
+  type TurnGateSample,
+  type QualityGateId,
+  type QualityGateResult,
+  type QualityGateReport,
+} from './quality-gates';

@@ -1,0 +1,69 @@
+/**
+ * Pre-turn step 6: materialize and validate the `ResolvedTurnPlan` (RK-04). The plan hash is the
+ * SHA-256 of the canonical JSON of every other frozen field (project rule), so any frozen change
+ * alters it. Pure: the same inputs always give the same plan and hash (CT-004).
+ */
+import { createHash } from 'node:crypto';
+import {
+  canonicalAdaptiveActions,
+  encodeCanonical,
+  validateContract,
+  withDefaultProvenance,
+  type EdgeBufferPolicy,
+  type PartialSnapshotProvenance,
+  type ResolvedTurnPlan,
+  type TurnStartBundle,
+} from '../contracts/v1';
+import type { ExecutionProfile } from './engine-types';
+import { deepFreeze } from './execution-profiles';
+
+export type PlanMaterialization = { readonly ok: true; readonly plan: ResolvedTurnPlan } | { readonly ok: false; readonly problem: string };
+
+export interface PlanInputs {
+  readonly turn_id: string;
+  readonly authority_epoch: number;
+  readonly seed: number;
+  readonly bundle: TurnStartBundle;
+  readonly profiles: { readonly [name: string]: ExecutionProfile };
+  /** Refs reported directly by backends; they win over the bundle's, defaults fill the rest. */
+  readonly provenance?: PartialSnapshotProvenance;
+  /** Edge policies changed between turns (never mid-turn). */
+  readonly edge_overrides?: { readonly [edgeId: string]: EdgeBufferPolicy };
+}
+
+export function computePlanHash(planWithoutHash: Omit<ResolvedTurnPlan, 'plan_hash'>): string {
+  return createHash('sha256').update(encodeCanonical(planWithoutHash)).digest('hex');
+}
+
+export function materializePlan(inputs: PlanInputs): PlanMaterialization {
+  const profile = inputs.profiles[inputs.bundle.execution_profile];
+  if (!profile) {
+    return { ok: false, problem: `execution profile "${inputs.bundle.execution_profile}" is not supported here (have: ${Object.keys(inputs.profiles).join(', ')})` };
+  }
+  const body: Omit<ResolvedTurnPlan, 'plan_hash'> = {
+    turn_id: inputs.turn_id,
+    pipeline_version: inputs.bundle.pipeline_version,
+    graph_definition_ref: inputs.bundle.graph_definition_ref,
+    execution_profile: inputs.bundle.execution_profile,
+    authority_epoch: inputs.authority_epoch,
+    budgets: profile.budgets,
+    provider_bindings: profile.provider_bindings,
+    edge_buffer_policies: { ...profile.edge_buffer_policies, ...(inputs.edge_overrides ?? {}) },
+    flow_control: profile.flow_control,
+    allowed_adaptive_actions: canonicalAdaptiveActions(inputs.bundle.allowed_adaptive_actions),
+    snapshot_provenance: withDefaultProvenance({ ...inputs.bundle.snapshot_provenance, ...(inputs.provenance ?? {}) }),
+    recording_policy: profile.recording_policy,
+    determinism: {
+      seed: inputs.seed,
+      ordering_markers: profile.ordering_markers,
+      merge_rule_id: profile.merge_rule_id,
+      merge_rule_version: profile.merge_rule_version,
+      nondeterministic_inputs: [],
+    },
+  };
+  // Round-trip through canonical JSON so the frozen plan shares no object with its inputs.
+  const plan = JSON.parse(encodeCanonical({ ...body, plan_hash: computePlanHash(body) })) as ResolvedTurnPlan;
+  const error = validateContract('ResolvedTurnPlan', plan);
+  if (error) return { ok: false, problem: `${error.path}: ${error.message}` };
+  return { ok: true, plan: deepFreeze(plan) };
+}

@@ -1,0 +1,49 @@
+/**
+ * Process entrypoint of the runtime image (`node lib/runtime/server/main.js`) and of `npm start`.
+ * Reads the configuration from the environment (and `RSPP_CONFIG_FILE`), starts the server, and
+ * drains on SIGTERM/SIGINT: exit code 0 after a completed drain, 1 on a start or drain failure.
+ */
+import { loadServerConfig, ServerConfigError } from './config/server-config';
+import { JsonLineLogger, type ServerLogger } from './logging/server-logger';
+import { RuntimeServer } from './runtime-server';
+
+export interface MainOptions {
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default JSON lines on stderr */
+  readonly logger?: ServerLogger;
+  /** Install SIGTERM/SIGINT handlers that drain and exit. @default true */
+  readonly handleSignals?: boolean;
+}
+
+export async function main(options: MainOptions = {}): Promise<RuntimeServer> {
+  const logger = options.logger ?? new JsonLineLogger();
+  const config = loadServerConfig(options.env ?? process.env);
+  const server = await RuntimeServer.start({ config, logger });
+  if (options.handleSignals !== false) {
+    let draining = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (draining) return;
+      draining = true;
+      logger.log('info', `${signal} received: draining`, { drain_seconds: config.drainSeconds });
+      server.drain().then(
+        () => process.exit(0),
+        (err: Error) => {
+          logger.log('error', 'drain failed', { error: err.message });
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  }
+  return server;
+}
+
+if (require.main === module) {
+  main().catch((err: Error) => {
+    const message = err instanceof ServerConfigError ? err.message : `runtime server failed to start: ${err.message}`;
+    process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'rspp-runtime-server', message }) + '\n');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,92 @@
+/**
+ * The runtime's metric set, named exactly as `METRICS` in the shared runtime interface (the
+ * ObservabilityStack's alert rules and dashboards query these names). Every series the hot path
+ * touches is resolved here once, so recording is a field access and an add.
+ */
+import { LANE_LABEL_VALUES, METRICS } from '../../contracts/runtime-interface';
+import {
+  Counter,
+  CounterSeries,
+  Gauge,
+  Histogram,
+  MetricsRegistry,
+} from './metrics-registry';
+
+export type LaneLabel = (typeof LANE_LABEL_VALUES)[number];
+
+/** Terminal label values of `rspp_turn_terminals_total{terminal=...}`. */
+export type TerminalLabel = 'commit' | 'abort';
+
+export class RuntimeMetrics {
+  readonly registry = new MetricsRegistry();
+
+  readonly turnOpenDecisionSeconds: Histogram;
+  readonly firstOutputSeconds: Histogram;
+  readonly cancelFenceSeconds: Histogram;
+  readonly staleEpochRejectedTotal: Counter;
+  readonly staleEpochAcceptedTotal: Counter;
+  readonly acceptedTurnsTotal: Counter;
+  readonly or02CompleteRecordsTotal: Counter;
+  readonly shedEventsTotal: Counter;
+  readonly turnTerminalsTotal: Counter;
+  readonly sessionsActive: Gauge;
+  readonly sessionsTotal: Counter;
+  readonly leaseHeld: Gauge;
+  readonly leaseEpoch: Gauge;
+  readonly draining: Gauge;
+  /** Not an SLO figure: frames refused at ingress (decode/protocol errors), by error code. */
+  readonly ingressErrorsTotal: Counter;
+
+  private readonly shedByLane: Record<LaneLabel, CounterSeries>;
+
+  constructor() {
+    const r = this.registry;
+    this.turnOpenDecisionSeconds = r.histogram(
+      METRICS.turnOpenDecisionSeconds,
+      'Turn-open decision latency (turn_open_at - turn_open_proposed_at) of accepted turns, seconds.',
+    );
+    this.firstOutputSeconds = r.histogram(
+      METRICS.firstOutputSeconds,
+      'First DataLane output after turn_open on happy-path turns, seconds.',
+    );
+    this.cancelFenceSeconds = r.histogram(
+      METRICS.cancelFenceSeconds,
+      'Cancel fence latency (cancel_fence_applied_at - cancel_accepted_at), seconds.',
+    );
+    this.staleEpochRejectedTotal = r.counter(METRICS.staleEpochRejectedTotal, 'Outputs rejected for carrying a stale authority epoch.');
+    this.staleEpochAcceptedTotal = r.counter(METRICS.staleEpochAcceptedTotal, 'Outputs accepted under a stale authority epoch (must stay 0).');
+    this.acceptedTurnsTotal = r.counter(METRICS.acceptedTurnsTotal, 'Accepted turns (turn_open emitted).');
+    this.or02CompleteRecordsTotal = r.counter(METRICS.or02CompleteRecordsTotal, 'Accepted turns whose OR-02 baseline record is complete.');
+    this.shedEventsTotal = r.counter(METRICS.shedEventsTotal, 'Events shed by deterministic shedding, by lane.', ['lane']);
+    this.turnTerminalsTotal = r.counter(METRICS.turnTerminalsTotal, 'Turn terminals by terminal (commit|abort) and reason.', ['terminal', 'reason']);
+    this.sessionsActive = r.gauge(METRICS.sessionsActive, 'Sessions currently open on this process.');
+    this.sessionsTotal = r.counter(METRICS.sessionsTotal, 'Sessions opened since start.');
+    this.leaseHeld = r.gauge(METRICS.leaseHeld, '1 while this process holds its authority lease.');
+    this.leaseEpoch = r.gauge(METRICS.leaseEpoch, 'Authority epoch currently held by this process.');
+    this.draining = r.gauge(METRICS.draining, '1 while draining.');
+    this.ingressErrorsTotal = r.counter('rspp_ingress_frame_errors_total', 'Ingress frames refused with an error frame, by error code.', ['code']);
+
+    // Pre-create every lane series so all three are exported (at 0) from the first scrape:
+    // an alert on ControlLane shedding must see the series before the first shed happens.
+    const shedByLane = {} as Record<LaneLabel, CounterSeries>;
+    for (const lane of LANE_LABEL_VALUES) shedByLane[lane] = this.shedEventsTotal.labels(lane);
+    this.shedByLane = shedByLane;
+  }
+
+  shed(lane: LaneLabel, count = 1): void {
+    this.shedByLane[lane].inc(count);
+  }
+
+  /** Sets the shed total of a lane from a cumulative source (engine counters, at scrape time). */
+  collectShed(lane: LaneLabel, total: number): void {
+    this.shedByLane[lane].collect(total);
+  }
+
+  terminal(terminal: TerminalLabel, reason: string): void {
+    this.turnTerminalsTotal.labels(terminal, reason).inc();
+  }
+
+  render(): string {
+    return this.registry.render();
+  }
+}

@@ -1,0 +1,276 @@
+/**
+ * One session: one WebSocket, one `TurnEngine`. The connection is the engine's sink: it encodes
+ * outputs canonically into a per-frame batch and sends the batch as one `outputs` frame when the
+ * ingress frame (or tick) that produced it has been processed.
+ *
+ * The server plays the session prelude (RK-02) and transport mapping (RK-22) around the engine:
+ *   - `turn_open_proposed` (RK-02) from the client → `propose_turn` with the resolved turn start;
+ *   - `playback_completed` (RK-22/23) for the active turn → the turn's output was delivered:
+ *     generation complete (`step { success_ready }`) → `commit`, `close`;
+ *   - every other envelope goes to the engine as is (DataLane on the hot path `ingestData`).
+ * Internal intents and OR-02 records never reach the client: intents are dropped, records go to
+ * the evidence sink (Stage B).
+ */
+import type { RawData, WebSocket } from 'ws';
+import { checkBaselineCompleteness } from '../../contracts/v1';
+import type { ControlSignal, EventRecord, Or02BaselineRecord } from '../../contracts/v1';
+import { TurnEngine } from '../../engine';
+import type { EngineConfig, EngineCounters, EngineOutput, EngineSink, TurnStartContext } from '../../engine';
+import type { EvidenceSink } from '../evidence/evidence-sink';
+import type { RuntimeMetrics } from '../metrics/runtime-metrics';
+import { encodeDataOutput, encodeOutput } from './canonical-output-encoder';
+import { decodeIngressFrame } from './ingress-decoder';
+import { encodeError, OUTPUTS_FRAME_PREFIX, OUTPUTS_FRAME_SUFFIX, type WireError } from './wire-protocol';
+
+/** What every session shares with the server that owns it. */
+export interface SessionHost {
+  readonly metrics: RuntimeMetrics;
+  readonly evidence: EvidenceSink;
+  /** Engine clock: integer monotonic milliseconds. */
+  now(): number;
+  /** Turn-start resolution for a proposal made now. */
+  resolveTurnStart(): TurnStartContext;
+  /** Called once when the socket has closed. */
+  sessionClosed(session: SessionConnection): void;
+}
+
+export interface SessionConnectionProps {
+  readonly sessionId: string;
+  readonly socket: WebSocket;
+  readonly host: SessionHost;
+  /** Engine configuration (session id, pipeline version, epoch, profiles). */
+  readonly engineConfig: EngineConfig;
+}
+
+
+export class SessionConnection implements EngineSink {
+  readonly sessionId: string;
+  readonly engine: TurnEngine;
+  private readonly socket: WebSocket;
+  private readonly host: SessionHost;
+  /** Canonical outputs waiting to be sent as one frame. */
+  private batch: string[] = [];
+  /** Set on authority loss: nothing the engine produces leaves any more (OR-02 records still do). */
+  private egressFenced = false;
+  /** Outputs suppressed by the egress fence. */
+  private fencedOutputs = 0;
+  private closed = false;
+  private finalCounters: EngineCounters | undefined;
+
+  constructor(props: SessionConnectionProps) {
+    this.sessionId = props.sessionId;
+    this.socket = props.socket;
+    this.host = props.host;
+    this.engine = new TurnEngine(props.engineConfig, this);
+    this.socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    this.socket.once('close', () => this.onSocketClosed());
+    this.socket.on('error', () => undefined); // 'close' follows every error; nothing else to do
+  }
+
+  /** A turn is Opening or Active (drain waits for these). */
+  get turnInFlight(): boolean {
+    const state = this.engine.state;
+    return state === 'Opening' || state === 'Active';
+  }
+
+  get isEgressFenced(): boolean {
+    return this.egressFenced;
+  }
+
+  get suppressedOutputs(): number {
+    return this.fencedOutputs;
+  }
+
+  /** The engine's counters (frozen at close, so totals survive the session). */
+  counters(): EngineCounters {
+    return this.finalCounters ?? this.engine.counters();
+  }
+
+  // ------------------------------------------------------------------ ingress
+
+  private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closed) return;
+    if (isBinary) {
+      this.sendError({ code: 'binary_frame', path: '$', reason: 'binary frames are not part of rspp.session.v1; send JSON text frames' });
+      return;
+    }
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
+    const frame = decodeIngressFrame(text, this.sessionId);
+    for (let i = 0; i < frame.errors.length; i++) {
+      this.host.metrics.ingressErrorsTotal.labels(frame.errors[i].code).inc();
+      this.sendError(frame.errors[i]);
+    }
+    const at = this.host.now();
+    const envelopes = frame.envelopes;
+    for (let i = 0; i < envelopes.length; i++) {
+      const envelope = envelopes[i];
+      if (envelope.kind === 'event') this.ingestEvent(envelope.event, text.length, at);
+      else this.ingestSignal(envelope.signal, at);
+    }
+    this.flush();
+  }
+
+  private ingestEvent(event: EventRecord, bytes: number, at: number): void {
+    if (event.lane === 'DataLane') this.engine.ingestData(event, undefined, bytes, at);
+    else this.engine.emitTelemetry(event);
+  }
+
+  private ingestSignal(signal: ControlSignal, at: number): void {
+    const wall = Date.now();
+    switch (signal.signal) {
+      case 'turn_open_proposed':
+        this.engine.apply({
+          type: 'propose_turn',
+          at_ms: at,
+          wall_ms: wall,
+          turn_id: signal.turn_id ?? `turn-${signal.event_id}`,
+          event_id: signal.event_id,
+          ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
+          start: this.host.resolveTurnStart(),
+        });
+        return;
+      case 'playback_completed': {
+        const activeTurn = this.engine.state === 'Active' ? this.engine.turnId : undefined;
+        this.engine.apply({ type: 'control', at_ms: at, wall_ms: wall, signal });
+        if (activeTurn !== undefined && signal.turn_id === activeTurn && signal.authority_epoch === this.engine.authorityEpoch) {
+          this.engine.apply({ type: 'step', at_ms: at, wall_ms: wall, conditions: { success_ready: true } });
+        }
+        return;
+      }
+      default:
+        this.engine.apply({ type: 'control', at_ms: at, wall_ms: wall, signal });
+    }
+  }
+
+  // ------------------------------------------------------------------ EngineSink
+
+  emit(output: EngineOutput): void {
+    switch (output.kind) {
+      case 'intent':
+        return; // internal, never surfaced (turn-engine.md §1)
+      case 'evidence':
+        this.recordEvidence(output.record);
+        return;
+      case 'signal':
+        this.countSignal(output.signal);
+        break;
+      default:
+        break;
+    }
+    if (this.egressFenced) {
+      this.fencedOutputs++;
+      return;
+    }
+    this.batch.push(encodeOutput(output));
+  }
+
+  egress(edgeId: string, event: EventRecord): void {
+    if (this.egressFenced) {
+      // The engine was told of the loss; anything still leaving it is refused here and counted.
+      this.fencedOutputs++;
+      this.host.metrics.staleEpochRejectedTotal.inc();
+      return;
+    }
+    this.batch.push(encodeDataOutput(edgeId, event));
+  }
+
+  private countSignal(signal: ControlSignal): void {
+    const name = signal.signal;
+    if (name === 'turn_open') this.host.metrics.acceptedTurnsTotal.inc();
+    else if (name === 'commit') this.host.metrics.terminal('commit', 'none');
+    else if (name === 'abort') this.host.metrics.terminal('abort', signal.reason ?? 'unspecified');
+  }
+
+  private recordEvidence(record: Or02BaselineRecord): void {
+    const metrics = this.host.metrics;
+    if (checkBaselineCompleteness(record).complete) metrics.or02CompleteRecordsTotal.inc();
+    const open = record.turn_open_at_ms;
+    const proposed = record.turn_open_proposed_at_ms;
+    if (open !== undefined && proposed !== undefined) metrics.turnOpenDecisionSeconds.observe((open - proposed) / 1000);
+    if (record.terminal_outcome === 'commit' && open !== undefined && record.first_output_at_ms !== undefined) {
+      metrics.firstOutputSeconds.observe((record.first_output_at_ms - open) / 1000);
+    }
+    if (record.cancel_accepted_at_ms !== undefined && record.cancel_fence_applied_at_ms !== undefined) {
+      metrics.cancelFenceSeconds.observe((record.cancel_fence_applied_at_ms - record.cancel_accepted_at_ms) / 1000);
+    }
+    this.host.evidence.append(record);
+  }
+
+  // ------------------------------------------------------------------ egress
+
+  /** Sends the pending outputs as one frame. */
+  flush(): void {
+    const batch = this.batch;
+    if (batch.length === 0) return;
+    this.batch = [];
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(OUTPUTS_FRAME_PREFIX + batch.join(',') + OUTPUTS_FRAME_SUFFIX);
+  }
+
+  private sendError(error: WireError): void {
+    if (this.closed || this.socket.readyState !== this.socket.OPEN) return;
+    // Keep timeline order: outputs produced before the bad envelope go first.
+    this.flush();
+    this.socket.send(encodeError(error));
+  }
+
+  // ------------------------------------------------------------------ server-driven transitions
+
+  /** Time passes for the engine (queue age, block timers). */
+  tick(): void {
+    if (this.closed || this.engine.state !== 'Active') return;
+    this.engine.apply({ type: 'tick', at_ms: this.host.now() });
+    this.engine.takeTelemetry(Number.MAX_SAFE_INTEGER);
+    this.flush();
+  }
+
+  /**
+   * Authority lost: close the egress fence first (nothing leaves from here on), then tell the
+   * engine, which ends an active turn with `deauthorized_drain`, `abort(authority_loss)`, `close`
+   * and records it in OR-02.
+   */
+  fenceForAuthorityLoss(reason: string): void {
+    this.egressFenced = true;
+    this.batch = [];
+    this.engine.apply({ type: 'authority_revoked', at_ms: this.host.now(), wall_ms: Date.now(), reason });
+    this.batch = [];
+  }
+
+  /**
+   * Drain deadline: the placement gives up authority for this session's in-flight turn while it
+   * still holds its lease, so the client sees the spec's sequence for a placement that stops
+   * serving a turn (T8): `deauthorized_drain`, `abort(authority_loss)`, `close`.
+   */
+  abortForDrain(): void {
+    if (this.closed) return;
+    if (this.engine.state === 'Opening' || this.engine.state === 'Active') {
+      this.engine.apply({ type: 'authority_revoked', at_ms: this.host.now(), wall_ms: Date.now(), reason: 'drain_deadline_elapsed' });
+    }
+    this.flush();
+  }
+
+  /** Closes the socket (outputs already batched are sent first). */
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.flush();
+    this.socket.close(code, reason);
+  }
+
+  /** Closes the socket without a closing handshake (stop without drain). */
+  terminate(): void {
+    this.socket.terminate();
+  }
+
+  private onSocketClosed(): void {
+    if (this.closed) return;
+    // A turn left open by a vanished client is a transport failure (T10 / F6).
+    if (this.engine.state === 'Active' && !this.egressFenced) {
+      const at = this.host.now();
+      this.engine.apply({ type: 'step', at_ms: at, wall_ms: Date.now(), conditions: { failures: [{ class: 'transport_disconnect_or_stall' }] } });
+    }
+    this.closed = true;
+    this.batch = [];
+    this.finalCounters = this.engine.counters();
+    this.host.sessionClosed(this);
+  }
+}

@@ -1,0 +1,39 @@
+/**
+ * Third-party Helm charts the stacks install that the env config does not pin itself
+ * (LiveKit and kube-prometheus-stack versions live in `envs/pins.ts`, per env).
+ * Exact versions, never ranges; bump with a reviewed one-line change.
+ */
+
+export interface ChartSource {
+  readonly repository: string;
+  readonly chart: string;
+}
+
+/** cert-manager from the Jetstack repository, its only supported source. */
+export const CERT_MANAGER_CHART: ChartSource & { readonly version: string } = {
+  repository: 'https://charts.jetstack.io',
+  chart: 'cert-manager',
+  version: 'v1.17.2',
+};
+
+/** kube-prometheus-stack (version from `env.observability.chartVersion`). */
+export const KUBE_PROMETHEUS_STACK_CHART: ChartSource = {
+  repository: 'https://prometheus-community.github.io/helm-charts',
+  chart: 'kube-prometheus-stack',
+};
+
+/** LiveKit server (version from `env.livekit.chartVersion`). */
+export const LIVEKIT_SERVER_CHART: ChartSource = {
+  repository: 'https://helm.livekit.io',
+  chart: 'livekit-server',
+};
+
+/**
+ * Redis for LiveKit's multi-node routing (installed only when `env.livekit.replicas > 1`):
+ * the Bitnami chart from its OCI registry.
+ */
+export const REDIS_CHART: ChartSource & { readonly version: string } = {
+  repository: 'oci://registry-1.docker.io/bitnamicharts',
+  chart: 'redis',
+  version: '21.1.5',
+};

@@ -1,0 +1,166 @@
+/**
+ * The LiveKit server (the MVP transport) in its own namespace, with Redis only when LiveKit runs
+ * more than one node.
+ *
+ * Pod Security exemption, reasoned: LiveKit forwards WebRTC media over a UDP port range and must see
+ * the node's public addresses, so its chart runs the pods with `hostNetwork` and `hostPort`s. The
+ * Pod Security Standards allow neither at `baseline`; `privileged` is the lowest level that admits
+ * them, so that namespace — and only that one — enforces `privileged`, while audit and warn stay at
+ * `restricted` so every deviation remains visible. The exemption and its reason are written on the
+ * namespace and on the pods (`policy.rspp.io/exempt.<rule>`, constructs/policy/policy-annotations.ts).
+ */
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { ITerraformDependable, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import type { EnvironmentConfig } from '../envs/environment-config';
+import { EXEMPTION_ANNOTATION_PREFIX } from '../constructs/policy/policy-annotations';
+import { LIVEKIT_SERVER_CHART, REDIS_CHART } from './chart-pins';
+import { sensitiveInput } from './sensitive-input';
+
+export const LIVEKIT_NAMESPACE = 'livekit';
+/** Key of the API key file in the keys Secret, and its mount name (`livekit.key_file`). */
+export const LIVEKIT_KEY_FILE = 'keys.yaml';
+/** Secret created from the sensitive variables when the env names no existing one. */
+export const LIVEKIT_KEYS_SECRET = 'livekit-api-keys';
+export const LIVEKIT_REDIS_SECRET = 'livekit-redis';
+const REDIS_RELEASE = 'livekit-redis';
+
+export const LIVEKIT_EXEMPTIONS = {
+  namespace: {
+    'RSPP-NS-001':
+      'LiveKit pods use hostNetwork and hostPort for WebRTC UDP media (ports %RANGE%); Pod Security admits them only at "privileged". ' +
+      'Enforce is lowered in this namespace only; audit and warn stay "restricted".',
+  },
+  pod: {
+    'RSPP-POD-001': 'WebRTC media needs the node network: LiveKit advertises the node address and receives UDP on %RANGE% without NAT.',
+    'RSPP-POD-009': 'The LiveKit chart binds its RTC TCP port as a hostPort; it is the signalling fallback when UDP is blocked.',
+  },
+} as const;
+
+const fill = (text: string, env: EnvironmentConfig): string =>
+  text.replace('%RANGE%', `${env.livekit.udpPortRangeStart}-${env.livekit.udpPortRangeEnd}/udp`);
+
+const exemptionAnnotations = (entries: Readonly<Record<string, string>>, env: EnvironmentConfig): Record<string, string> =>
+  Object.fromEntries(Object.entries(entries).map(([rule, reason]) => [`${EXEMPTION_ANNOTATION_PREFIX}${rule}`, fill(reason, env)]));
+
+export interface LiveKitTransportProps {
+  readonly env: EnvironmentConfig;
+  /** Installed before LiveKit (cert-manager, observability). */
+  readonly after: readonly ITerraformDependable[];
+  readonly secretsRevision: TerraformVariable;
+}
+
+export class LiveKitTransport extends Construct {
+  public readonly namespace: NamespaceV1;
+  public readonly release: Release;
+  public readonly redis?: Release;
+  /** Name of the Secret holding `keys.yaml` (existing, or created from sensitive variables). */
+  public readonly keysSecretName: string;
+
+  constructor(scope: Construct, id: string, props: LiveKitTransportProps) {
+    super(scope, id);
+    const { env } = props;
+    const { udpPortRangeStart: start, udpPortRangeEnd: end, replicas } = env.livekit;
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 1024 && end <= 65535 && start < end)) {
+      throw new Error(`envs/${env.name}: livekit.udpPortRangeStart/udpPortRangeEnd (${start}-${end}) must be an unprivileged range, start < end <= 65535`);
+    }
+
+    this.namespace = new NamespaceV1(this, 'namespace', {
+      metadata: {
+        name: LIVEKIT_NAMESPACE,
+        labels: {
+          'pod-security.kubernetes.io/enforce': 'privileged',
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'app.kubernetes.io/part-of': 'rspp',
+          'app.kubernetes.io/component': 'transport',
+        },
+        annotations: exemptionAnnotations(LIVEKIT_EXEMPTIONS.namespace, env),
+      },
+      dependsOn: [...props.after],
+    });
+
+    const dependsOn: ITerraformDependable[] = [this.namespace];
+    if (env.livekit.apiKeySecretName) {
+      this.keysSecretName = env.livekit.apiKeySecretName;
+    } else {
+      const apiKey = sensitiveInput(this, 'livekit_api_key', 'LiveKit API key (ephemeral: written to the cluster Secret only, never to state).');
+      const apiSecret = sensitiveInput(this, 'livekit_api_secret', 'LiveKit API secret, at least 32 characters (ephemeral).');
+      const secret = new SecretV1(this, 'api-keys', {
+        metadata: { name: LIVEKIT_KEYS_SECRET, namespace: LIVEKIT_NAMESPACE },
+        dataWo: { [LIVEKIT_KEY_FILE]: `${apiKey.stringValue}: ${apiSecret.stringValue}` },
+        dataWoRevision: props.secretsRevision.numberValue,
+        dependsOn: [this.namespace],
+      });
+      this.keysSecretName = LIVEKIT_KEYS_SECRET;
+      dependsOn.push(secret);
+    }
+
+    const livekitConfig: Record<string, unknown> = {
+      port: 7880,
+      rtc: { tcp_port: 7881, port_range_start: start, port_range_end: end, use_external_ip: true },
+      key_file: LIVEKIT_KEY_FILE,
+    };
+    let redisPassword: TerraformVariable | undefined;
+    if (replicas > 1) {
+      // Several LiveKit nodes route rooms through Redis; one node keeps its state in memory.
+      redisPassword = sensitiveInput(this, 'livekit_redis_password', 'Password of the LiveKit Redis (ephemeral).');
+      const redisSecret = new SecretV1(this, 'redis-password', {
+        metadata: { name: LIVEKIT_REDIS_SECRET, namespace: LIVEKIT_NAMESPACE },
+        dataWo: { 'redis-password': redisPassword.stringValue },
+        dataWoRevision: props.secretsRevision.numberValue,
+        dependsOn: [this.namespace],
+      });
+      this.redis = new Release(this, 'redis', {
+        name: REDIS_RELEASE,
+        namespace: LIVEKIT_NAMESPACE,
+        repository: REDIS_CHART.repository,
+        chart: REDIS_CHART.chart,
+        version: REDIS_CHART.version,
+        atomic: true,
+        wait: true,
+        values: [stringify({
+          architecture: 'standalone',
+          auth: { enabled: true, existingSecret: LIVEKIT_REDIS_SECRET, existingSecretPasswordKey: 'redis-password' },
+          master: { persistence: { enabled: false } },
+        })],
+        dependsOn: [redisSecret],
+      });
+      livekitConfig.redis = { address: `${REDIS_RELEASE}-master.${LIVEKIT_NAMESPACE}.svc.cluster.local:6379` };
+      dependsOn.push(this.redis);
+    }
+
+    this.release = new Release(this, 'server', {
+      name: 'livekit-server',
+      namespace: LIVEKIT_NAMESPACE,
+      repository: LIVEKIT_SERVER_CHART.repository,
+      chart: LIVEKIT_SERVER_CHART.chart,
+      version: env.livekit.chartVersion,
+      atomic: true,
+      wait: true,
+      values: [stringify({
+        replicaCount: replicas,
+        podHostNetwork: true,
+        livekit: livekitConfig,
+        storeKeysInSecret: { enabled: true, existingSecret: this.keysSecretName },
+        podAnnotations: {
+          'sidecar.istio.io/inject': 'false',
+          ...exemptionAnnotations(LIVEKIT_EXEMPTIONS.pod, env),
+        },
+        // One LiveKit pod per node: host ports cannot be shared.
+        affinity: {
+          podAntiAffinity: {
+            requiredDuringSchedulingIgnoredDuringExecution: [
+              { labelSelector: { matchLabels: { 'app.kubernetes.io/name': 'livekit-server' } }, topologyKey: 'kubernetes.io/hostname' },
+            ],
+          },
+        },
+      }, { lineWidth: 0 })],
+      ...(redisPassword ? { setWo: [{ name: 'livekit.redis.password', value: redisPassword.stringValue }], setWoRevision: props.secretsRevision.numberValue } : {}),
+      dependsOn,
+    });
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `RsppStack`: one Terraform stack per env (named exactly `dev`, `stage`, `prod`, so
+ * `npx cdktf deploy prod` deploys prod). It installs, each step `depends_on` the previous one:
+ *   1. cert-manager (CRDs on)                — the platform's issuers and certificates need it
+ *   2. kube-prometheus-stack                 — ServiceMonitor/PrometheusRule CRDs and Prometheus
+ *   3. LiveKit server (+ Redis when > 1 node) — the transport, in its own exempted namespace
+ *   4. rspp-platform, the chart generated from the constructs, with the env's values.
+ */
+import { Release } from '@cdktf/provider-helm/lib/release';
+import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
+import { ITerraformDependable, TerraformOutput, TerraformStack } from 'cdktf';
+import { Construct } from 'constructs';
+import { stringify } from 'yaml';
+import type { EnvironmentConfig } from '../envs/environment-config';
+import { CERT_MANAGER_CHART, KUBE_PROMETHEUS_STACK_CHART } from './chart-pins';
+import { ClusterAccess, configureClusterAccess } from './cluster-access';
+import { LiveKitTransport } from './livekit-transport';
+import { secretsRevision } from './sensitive-input';
+import { configureStateBackend } from './state-backend';
+
+/** Namespace that holds the Helm release records of the rspp-platform release (no workloads). */
+export const RELEASE_RECORDS_NAMESPACE = 'rspp-helm-releases';
+
+/** Pod Security `restricted` on every level (manifest-policy RSPP-NS-001). */
+export const RESTRICTED_NAMESPACE_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'restricted',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/warn': 'restricted',
+} as const;
+
+/** The generated chart as the stack installs it. */
+export interface PlatformChart {
+  /** Path of `rspp-platform`, relative to the stack's synthesized folder (Terraform's working directory). */
+  readonly pathFromStackDir: string;
+  /** The env's values (the chart's defaults), passed explicitly so a plan shows every change. */
+  readonly values: Readonly<Record<string, unknown>>;
+  /** Whether the chart itself creates the env namespace (the MtlsBaseline does, with its policy labels). */
+  readonly createsNamespace: boolean;
+}
+
+export interface RsppStackProps {
+  readonly env: EnvironmentConfig;
+  readonly platformChart: PlatformChart;
+}
+
+export class RsppStack extends TerraformStack {
+  public readonly env: EnvironmentConfig;
+  public readonly cluster: ClusterAccess;
+  public readonly certManager: Release;
+  public readonly observability: Release;
+  public readonly livekit: LiveKitTransport;
+  public readonly platform: Release;
+
+  constructor(scope: Construct, props: RsppStackProps) {
+    super(scope, props.env.name);
+    const { env, platformChart } = props;
+    this.env = env;
+    configureStateBackend(this, env);
+    this.cluster = configureClusterAccess(this, env.name);
+    const revision = secretsRevision(this);
+
+    this.certManager = new Release(this, 'cert-manager', {
+      name: 'cert-manager',
+      namespace: 'cert-manager',
+      createNamespace: true,
+      repository: CERT_MANAGER_CHART.repository,
+      chart: CERT_MANAGER_CHART.chart,
+      version: CERT_MANAGER_CHART.version,
+      atomic: true,
+      wait: true,
+      values: [stringify({ crds: { enabled: true, keep: true } })],
+    });
+
+    this.observability = new Release(this, 'observability', {
+      // Prometheus selects ServiceMonitors/PrometheusRules by `release: <release name>`, the label the constructs stamp.
+      name: env.observability.prometheusReleaseLabel,
+      namespace: 'monitoring',
+      createNamespace: true,
+      repository: KUBE_PROMETHEUS_STACK_CHART.repository,
+      chart: KUBE_PROMETHEUS_STACK_CHART.chart,
+      version: env.observability.chartVersion,
+      atomic: true,
+      wait: true,
+      timeout: 900,
+      dependsOn: [this.certManager],
+    });
+
+    this.livekit = new LiveKitTransport(this, 'livekit', { env, after: [this.observability], secretsRevision: revision });
+
+    const records = new NamespaceV1(this, 'release-records-namespace', {
+      metadata: { name: RELEASE_RECORDS_NAMESPACE, labels: { ...RESTRICTED_NAMESPACE_LABELS, 'app.kubernetes.io/part-of': 'rspp' } },
+    });
+    const platformDependsOn: ITerraformDependable[] = [this.livekit.release, records];
+    if (!platformChart.createsNamespace) {
+      platformDependsOn.push(new NamespaceV1(this, 'platform-namespace', {
+        metadata: { name: env.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, 'app.kubernetes.io/part-of': 'rspp' } },
+      }));
+    }
+    this.platform = new Release(this, 'rspp-platform', {
+      name: `rspp-${env.name}`,
+      // The chart's objects name their own namespace; the release record lives apart so the chart
+      // can own the platform Namespace object itself.
+      namespace: RELEASE_RECORDS_NAMESPACE,
+      chart: `\${path.root}/${platformChart.pathFromStackDir}`,
+      atomic: true,
+      wait: true,
+      values: [stringify(platformChart.values, { lineWidth: 0 })],
+      dependsOn: platformDependsOn,
+    });
+
+    new TerraformOutput(this, 'platform_namespace', { value: env.namespace });
+    new TerraformOutput(this, 'livekit_url', { value: `wss://${env.livekit.domain}` });
+    new TerraformOutput(this, 'helm_test', { value: `helm test rspp-${env.name} --namespace ${RELEASE_RECORDS_NAMESPACE}` });
+  }
+}
