@@ -35,13 +35,14 @@ import { HOSTNAME_TOPOLOGY_KEY, quorumMinAvailable, tmpVolume, ZONE_TOPOLOGY_KEY
 import { MtlsBaseline } from './mtls-baseline';
 import { FlowPeerSelector, IFlowEndpoint } from './network-flows';
 import type { ScrapeTarget } from './observability-stack';
+import { RUNTIME_ETCD_TLS_DIR } from './rspp-runtime';
 import type { ExternalRef } from './policy/external-refs';
 
 /** Port etcd serves `/health` and `/metrics` on, in plain HTTP (`--listen-metrics-urls`), so probes and Prometheus need no client certificate. */
 export const ETCD_METRICS_PORT = 2381;
 export const ETCD_METRICS_PORT_NAME = 'metrics';
-/** Where a client's etcd TLS Secret is mounted; passed to the runtime as `RSPP_ETCD_TLS_DIR`. */
-export const ETCD_CLIENT_TLS_MOUNT_PATH = '/var/run/rspp/etcd-tls';
+/** Where a client's etcd TLS Secret is mounted (`RSPP_ETCD_TLS_DIR`): the same directory for every client. */
+export const ETCD_CLIENT_TLS_MOUNT_PATH = RUNTIME_ETCD_TLS_DIR;
 /** uid etcd runs as (the upstream image has no user of its own; any non-root uid works with fsGroup). */
 export const ETCD_UID = 10001;
 

@@ -9,8 +9,22 @@
  *   runtime → control-plane API, etcd ↔ etcd (peer), Prometheus → every metrics port.
  *
  * `envs/` builds one per env; a platform team can build it in its own Chart with its own
- * namespace, names and overrides (see `RsppPlatformProps`).
+ * namespace, names and overrides (see `RsppPlatformProps`):
+ *
+ * ```ts
+ * const chart = new Chart(app, 'voice', { namespace: 'voice-prod' });
+ * new RsppPlatform(chart, 'rspp', {
+ *   env: prod,
+ *   namespace: 'voice-prod',
+ *   instance: 'voice',
+ *   names: { runtime: 'voice-runtime' },
+ *   sessionClients: [{ podLabels: { app: 'voice-gateway' } }],
+ * });
+ * ```
+ *
+ * Or compose the constructs directly (architecture §4) when the defaults do not fit.
  */
+import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import type { EnvironmentConfig } from '../envs/environment-config';
 import { bytesOf, cpuMillis } from './common/quantities';
@@ -73,6 +87,9 @@ export interface RsppPlatformProps {
    */
   readonly otlpExportEndpoint?: string;
 }
+
+/** Where the runtime's own certificate (`runtime-tls`: `ca.crt`, `tls.crt`, `tls.key`) is mounted. */
+export const RUNTIME_TLS_MOUNT_PATH = '/etc/rspp/tls';
 
 /** Headroom on top of the computed peak usage. */
 const QUOTA_HEADROOM = 1.25;
@@ -178,6 +195,11 @@ export class RsppPlatform extends Construct {
       sessionClients: props.sessionClients,
     });
     this.runtimeCertificate = this.tls.issueCertificate({ component: 'runtime', dnsNames: this.tls.serviceDnsNames(this.runtime.serviceName) });
+    // RsppRuntime takes no prop for its own certificate; mount it through the Deployment escape hatch.
+    this.runtime.deployment.addJsonPatch(
+      JsonPatch.add('/spec/template/spec/volumes/-', { name: 'tls', secret: { secretName: this.runtimeCertificate.secretName, defaultMode: 0o440 } }),
+      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true }),
+    );
     this.leases.grantClient(this.runtime);
     this.controlPlane.grantApiClient(this.runtime);
     const leaseRefs = this.leases.clientConnection().externalRefs;

@@ -16,8 +16,11 @@ export {
   type LoadedArtifact,
   type ResolvedBundle,
 } from './artifacts/artifact-loader';
-export { artifactDigest, canonicalJson, isDigest, DIGEST_PATTERN, type Digest } from './artifacts/canonical-digest';
+export { artifactDigest, canonicalJson, isDigest, sha256Hex, DIGEST_PATTERN, type Digest } from './artifacts/canonical-digest';
 export type * from './artifacts/artifact-types';
 export { validatePipelines } from './validator/validate-pipelines';
 export { formatProblem, type Problem } from './validator/problem';
 export { ARTIFACT_KINDS } from './schema/artifact-schemas';
+export { runGates } from './gates/gate-runner';
+export { GATE_ORDER, type GateName, type GateRunResult, type GateVerdict, type ReleaseManifest, type RunGatesOptions } from './gates/gate-types';
+export { engineProfileOf, enginePoliciesOf, turnStartBundleOf, type TurnStartOptions } from './artifacts/engine-profile';

@@ -4,7 +4,7 @@
 import { stringify } from 'yaml';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { ChartName, PLATFORM_CHART, RUNTIME_CHART } from './helm-tunables';
-import { formatJsonPath, type DerivedLeaf } from './tunable-locator';
+import { formatJsonPath } from './tunable-locator';
 import type { PlacedTunable } from './helm-values';
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
@@ -57,7 +57,15 @@ export function notesTxt(env: EnvironmentConfig, runtimeServiceHint: string): st
   ].join('\n');
 }
 
-export function chartReadme(env: EnvironmentConfig, placed: readonly PlacedTunable[], derived: readonly DerivedLeaf[], unused: readonly string[]): string {
+/** A computed field as the README lists it. */
+export interface ComputedFieldNote {
+  readonly objectId: string;
+  readonly path: readonly (string | number)[];
+  readonly baseline: unknown;
+  readonly dependsOn: readonly string[];
+}
+
+export function chartReadme(env: EnvironmentConfig, placed: readonly PlacedTunable[], derived: readonly ComputedFieldNote[], unused: readonly string[]): string {
   const location = (p: PlacedTunable): string => (p.scope === PLATFORM_CHART ? p.tunable.key : `${p.scope}.${p.tunable.key}`);
   const lines = [
     `# ${PLATFORM_CHART} (${env.name})`,
@@ -79,10 +87,12 @@ export function chartReadme(env: EnvironmentConfig, placed: readonly PlacedTunab
       '',
       '## Fields computed from values at generation time',
       '',
-      'These fields depend on a value but are not the value itself; they keep the env config\'s result. Change them',
-      'by editing the env config and regenerating, not with `--set`.',
+      'The constructs compute these from values (a quota from replicas and resources, a checksum from config); the',
+      'chart renders them as generated. Overriding a value they depend on makes `helm template` fail with the field',
+      'named (change envs/ and regenerate instead), except annotations, which get a hash of the values appended so',
+      'pods still roll.',
       '',
-      ...derived.map((d) => `- \`${d.objectId}\` \`${formatJsonPath(d.path)}\` = \`${JSON.stringify(d.baseline)}\``),
+      ...derived.map((d) => `- \`${d.objectId}\` \`${formatJsonPath(d.path)}\` = \`${JSON.stringify(d.baseline)}\`; depends on ${d.dependsOn.map((k) => `\`${k}\``).join(', ') || 'no value'}`),
     );
   }
   if (unused.length > 0) {

@@ -17,13 +17,19 @@ import { ChartValues, PlacedTunable, ValueScope } from './helm-values';
 import { EnvChartBuilder, KubeObject, objectId, RuntimeScopePredicate, synthesizeEnvObjects } from './synthesized-objects';
 import { ActiveTunable, DerivedLeaf, formatJsonPath, locateTunables, valueAt } from './tunable-locator';
 
+/** A field the constructs compute from values (a quota, a checksum): rendered as generated, guarded. */
+export interface ComputedField extends DerivedLeaf {
+  /** Value keys it depends on (leave-one-out probes; a probe the constructs reject counts as a dependency). */
+  readonly dependsOn: readonly string[];
+}
+
 export interface GeneratedHelmCharts {
   /** Relative path (under the charts folder, e.g. `rspp-platform/Chart.yaml`) → content. */
   readonly files: ReadonlyMap<string, string>;
   /** Where each tunable's value lives. */
   readonly placed: readonly PlacedTunable[];
-  /** Fields that depend on a value but are fixed in the chart (see README of the chart). */
-  readonly derived: readonly DerivedLeaf[];
+  /** Fields that depend on values but that the chart cannot recompute (see the chart README). */
+  readonly derived: readonly ComputedField[];
   /** Tunables with an env value that no object uses (so not exposed). */
   readonly unused: readonly string[];
   /** Default values of the parent chart, as Helm sees them. */
@@ -70,9 +76,11 @@ function referenceFor(chart: ChartName, placed: readonly PlacedTunable[]): Value
 }
 
 /**
- * Which values each computed leaf depends on: the leaf keeps its probe value when a value is left
- * at its env default (leave-one-out) only if it does not depend on it. A leave-one-out env the
- * constructs reject (e.g. min > max) counts as a dependency, erring toward guarding more.
+ * Which values each computed leaf depends on. Leave-one-out: with every other value at its sentinel
+ * and this one at its env default, a leaf that keeps its probe value does not depend on it. When the
+ * constructs reject that mix (a memory request sentinel above the default limit), the value's whole
+ * group (same env block, e.g. `runtime.resources`) is left out instead; if that is rejected too, the
+ * value counts as a dependency, erring toward guarding more.
  */
 function derivedDependencies(
   env: EnvironmentConfig,
@@ -83,14 +91,25 @@ function derivedDependencies(
 ): Map<DerivedLeaf, HelmTunable[]> {
   const deps = new Map<DerivedLeaf, HelmTunable[]>(derived.map((d) => [d, []]));
   if (derived.length === 0) return deps;
-  for (const { tunable } of active) {
-    let objects: ReadonlyMap<string, KubeObject> | undefined;
-    try {
-      const others = active.filter((a) => a.tunable !== tunable).map((a) => a.tunable);
-      objects = new Map(synthesizeEnvObjects(withSentinels(env, others), build, isRuntimeScope).map((o) => [o.path, o.manifest]));
-    } catch {
-      objects = undefined;
+  const memo = new Map<string, ReadonlyMap<string, KubeObject> | undefined>();
+  const probeWithout = (left: readonly HelmTunable[]): ReadonlyMap<string, KubeObject> | undefined => {
+    const key = left.map((t) => t.key).join(',');
+    if (!memo.has(key)) {
+      try {
+        const others = active.map((a) => a.tunable).filter((t) => !left.includes(t));
+        memo.set(key, new Map(synthesizeEnvObjects(withSentinels(env, others), build, isRuntimeScope).map((o) => [o.path, o.manifest])));
+      } catch {
+        memo.set(key, undefined);
+      }
     }
+    return memo.get(key);
+  };
+  const group = (tunable: HelmTunable): HelmTunable[] => {
+    const parent = tunable.envPath.slice(0, -1).join('.');
+    return active.map((a) => a.tunable).filter((t) => t.envPath.slice(0, -1).join('.') === parent);
+  };
+  for (const { tunable } of active) {
+    const objects = probeWithout([tunable]) ?? probeWithout(group(tunable));
     for (const d of derived) {
       const value = objects?.get(d.objectPath);
       if (value === undefined || JSON.stringify(valueAt(value, d.path)) !== JSON.stringify(d.probe)) deps.get(d)!.push(tunable);
@@ -146,6 +165,7 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
   }
   const placed = placeTunables(active, usedBy);
   const dependencies = derivedDependencies(env, active, located.derived, build, isRuntimeScope);
+  const computed: ComputedField[] = located.derived.map((d) => ({ ...d, dependsOn: dependencies.get(d)!.map((t) => t.key) }));
   const unused = active.filter((a) => !placed.some((p) => p.tunable === a.tunable)).map((a) => a.tunable.key);
   const values = new ChartValues(env, placed);
 
@@ -180,13 +200,13 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
     } else {
       const service = runtimeObjects.find((o) => o.manifest.kind === 'Service')?.manifest;
       files.set(`${root}/templates/NOTES.txt`, notesTxt(env, service ? `${service.metadata.name}.${service.metadata.namespace}.svc` : 'none'));
-      files.set(`${root}/README.md`, chartReadme(env, placed, located.derived, unused));
+      files.set(`${root}/README.md`, chartReadme(env, placed, computed, unused));
     }
   }
   return {
     files,
     placed,
-    derived: located.derived,
+    derived: computed,
     unused,
     values: values.values(PLATFORM_CHART),
     objects: baseline.map((o) => o.manifest),

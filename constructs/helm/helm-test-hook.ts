@@ -2,8 +2,8 @@
  * The `helm test` hook of the rspp-runtime chart: a Pod that asks the runtime Service for
  * `/readyz` on the admin port and exits 0 only on HTTP 200.
  *
- * It reuses the runtime image (already pulled, pinned by digest) with a `node -e` one-liner, so the
- * test needs no extra image. It is held to the same manifest policy as everything else: a dedicated
+ * It reuses the runtime image (already pulled, pinned by digest), whose entrypoint is `node`, with a
+ * `-e` one-liner as its arguments, so the test needs no extra image. It is held to the same manifest policy as everything else: a dedicated
  * ServiceAccount without a token, the restricted security context, requests and limits, and its
  * own NetworkPolicies (the namespace is default-deny), which are hooks too and so exist only while
  * the test runs.
@@ -15,8 +15,6 @@ import type { HelmTunable } from './helm-tunables';
 import type { KubeObject } from './synthesized-objects';
 import type { LeafTemplate } from './helm-template-writer';
 
-/** The node binary on the runtime image's PATH. */
-export const RUNTIME_IMAGE_NODE = 'node';
 /** How long the probe waits for an answer before failing the test. */
 export const READYZ_TEST_TIMEOUT_SECONDS = 10;
 
@@ -116,7 +114,8 @@ export function readyzTestHook(runtimeObjects: readonly KubeObject[], image: Hel
           name: 'readyz',
           image: envImage,
           imagePullPolicy: 'IfNotPresent',
-          command: [RUNTIME_IMAGE_NODE, '-e', script],
+          // The runtime image's entrypoint is node (runtime/image); `args` replaces only its script.
+          args: ['-e', script],
           securityContext: restrictedContainerSecurityContext({}, 'helm test hook'),
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
         },

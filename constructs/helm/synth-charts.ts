@@ -15,5 +15,5 @@ for (const env of environments) {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   console.log(`${env.name}: ${path.relative(process.cwd(), result.chartDir)} (${result.objects.length} objects, ${result.written.length} files, ${ms.toFixed(0)} ms)`);
   console.log(`  values: ${result.placed.map((p) => (p.scope === 'rspp-platform' ? p.tunable.key : `${p.scope}.${p.tunable.key}`)).join(', ')}`);
-  for (const d of result.derived) console.log(`  computed at generation: ${d.objectId} ${formatJsonPath(d.path)}`);
+  for (const d of result.derived) console.log(`  computed at generation: ${d.objectId} ${formatJsonPath(d.path)} (from ${d.dependsOn.join(', ')})`);
 }

@@ -44,16 +44,22 @@ export function disruptionBudgetsFor(ctx: PolicyContext, workload: Workload): re
     .filter((pdb) => labelSelectorMatches(asRecord(pdb.spec).selector, workload.podLabels));
 }
 
-/**
- * Pods a PDB keeps available when the workload runs `replicas` pods: `minAvailable` as a number,
- * or a percentage rounded up (as the disruption controller does). `undefined` for a
- * `maxUnavailable` budget.
- */
-export function minAvailableAt(pdb: ManifestObject, replicas: number): number | undefined {
-  const minAvailable = asRecord(pdb.spec).minAvailable;
-  const count = asNumber(minAvailable);
+/** An int-or-percent PDB field scaled to `replicas`, rounded up as the disruption controller does. */
+function scaled(value: unknown, replicas: number): number | undefined {
+  const count = asNumber(value);
   if (count !== undefined) return count;
-  const percent = asString(minAvailable)?.match(/^(\d+)%$/);
-  if (percent) return Math.ceil((replicas * Number(percent[1])) / 100);
-  return undefined;
+  const percent = asString(value)?.match(/^(\d+)%$/);
+  return percent ? Math.ceil((replicas * Number(percent[1])) / 100) : undefined;
+}
+
+/**
+ * Pods a PDB keeps available when the workload runs `replicas` pods: `minAvailable`, or
+ * `replicas - maxUnavailable`; undefined when the PDB sets neither (or a malformed value).
+ */
+export function availabilityFloor(pdb: ManifestObject, replicas: number): number | undefined {
+  const spec = asRecord(pdb.spec);
+  const minAvailable = scaled(spec.minAvailable, replicas);
+  if (minAvailable !== undefined) return minAvailable;
+  const maxUnavailable = scaled(spec.maxUnavailable, replicas);
+  return maxUnavailable === undefined ? undefined : Math.max(0, replicas - maxUnavailable);
 }

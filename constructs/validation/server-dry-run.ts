@@ -148,6 +148,9 @@ export function runServerDryRun(objects: readonly ManifestObject[], options: Ser
   if (kubeconfig.trim() === '') {
     return [batchIssue('note', 'server', 'server-side dry-run skipped: KUBECONFIG is not set (offline schema validation only)')];
   }
+  if (objects.length === 0) {
+    return [batchIssue('note', 'server', 'server-side dry-run skipped: no objects to apply')];
+  }
   const runner = options.runner ?? spawnRunner;
   const probe = runner(reachabilityCommand(kubeconfig, options), '', 15_000);
   if (probe.error !== undefined || probe.status !== 0) {

@@ -6,7 +6,7 @@
  * YAML formatting, comments or key order.
  */
 import { createHash } from 'crypto';
-import { encodeCanonical } from '../../runtime/contracts/v1/canonical-json';
+import { encodeCanonical } from '../../runtime/contracts/v1';
 
 /** The name of the optional self-digest field every content-addressed artifact may carry. */
 export const SELF_DIGEST_FIELD = 'digest';

@@ -25,7 +25,7 @@ import {
   SYNC_GROUP_BY,
   TELEMETRY_LANE_HANDLING,
   TELEMETRY_LANE_SHEDDING,
-} from '../../runtime/contracts/v1/enums';
+} from '../../runtime/contracts/v1';
 import type { ArtifactKindSchema, FieldSchema, ObjectSchema, SchemaNode } from './schema-language';
 
 export {

@@ -767,8 +767,8 @@ export class TurnEngine implements EdgeHost {
         this.authorized = true;
         this.factory.authorityEpoch = epoch;
         if (s.signal === 'lease_rotated') this.migration = 'rotated';
-        this.recordMarker(`${s.signal}:${epoch}`);
         this.emitOutput({ kind: 'signal', signal: s });
+        this.recordMarker(`${s.signal}:${epoch}`, at, wall);
         return;
       }
       case 'migration_start':
@@ -784,8 +784,8 @@ export class TurnEngine implements EdgeHost {
           return;
         }
         this.migration = s.signal === 'migration_start' ? 'started' : 'finished';
-        this.recordMarker(`${s.signal}:${epoch}`);
         this.emitOutput({ kind: 'signal', signal: s });
+        this.recordMarker(`${s.signal}:${epoch}`, at, wall);
         return;
       }
       default:
@@ -984,8 +984,12 @@ export class TurnEngine implements EdgeHost {
     this.edgeOverrides[edgeId] = policy;
   }
 
-  private recordMarker(marker: string): void {
-    if (this.turn && this.stageA.appendBaseline()) this.turn.evidence.migrationMarkers.push(marker);
+  /** Authority/migration markers are baseline evidence: if Stage A cannot keep one, T9 applies. */
+  private recordMarker(marker: string, at: number, wall: number): void {
+    const turn = this.lifecycle === 'Active' ? this.turn : undefined;
+    if (!turn) return;
+    if (this.stageA.appendBaseline()) turn.evidence.migrationMarkers.push(marker);
+    else this.abortTurn(REASON.evidenceUnavailable, at, wall);
   }
 
   private recordDetail(at: number): void {

@@ -13,7 +13,6 @@
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { ADMIN_PORT, CONTROL_PLANE_API_PORT, RUNTIME_SESSION_PORT } from '../contracts/runtime-interface';
-import { encodeCanonical } from '../contracts/v1/canonical-json';
 import { IMAGE_USER_ID, NODE_PATH_IN_IMAGE, baseLayerEntries, sharedLibrariesOf } from './base-layer';
 import { deterministicGzip } from './deterministic-gzip';
 import { withParentDirectories } from './layer-entries';

@@ -2,7 +2,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { dev, prod, stage } from '../../envs';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { checkPolicy } from '../../constructs/policy';
-import { quotaForEnvironment, RsppPlatform } from '../../constructs/rspp-platform';
+import { quotaForEnvironment, RsppPlatform, RUNTIME_TLS_MOUNT_PATH } from '../../constructs/rspp-platform';
 import { byKind, named, synthPlatform } from './platform-invariants.support';
 
 const ENVS: ReadonlyArray<[string, EnvironmentConfig]> = [['dev', dev], ['stage', stage], ['prod', prod]];
@@ -35,6 +35,9 @@ describe('RsppPlatform', () => {
     expect(envVars.RSPP_LEASE_STORE).toBe('etcd');
     const mountedSecrets = runtime.spec.template.spec.volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
     expect(mountedSecrets).toContain(platform.leases.clientTlsSecretName);
+    expect(mountedSecrets).toContain(platform.runtimeCertificate.secretName);
+    const mounts = runtime.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
+    expect(mounts).toContain(RUNTIME_TLS_MOUNT_PATH);
     expect(platform.tls.certificates.map((c) => c.component).sort()).toEqual(['control-plane', 'etcd-client', 'etcd-peer', 'runtime']);
   });
 

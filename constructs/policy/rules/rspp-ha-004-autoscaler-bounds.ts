@@ -1,6 +1,6 @@
 import { asArray, asNumber, asRecord, asString, formatObjectRef, objectRef } from '../manifest-object';
 import { PolicyRule, PolicyViolation, violation } from '../policy-rule';
-import { autoscalerMin, disruptionBudgetsFor, minAvailableAt } from '../replication';
+import { autoscalerMin, disruptionBudgetsFor, availabilityFloor } from '../replication';
 
 /** autoscaling/v2 metric source field for each metric `type`. */
 const METRIC_SOURCE: Readonly<Record<string, string>> = {
@@ -44,10 +44,10 @@ export const RSPP_HA_004: PolicyRule = {
         continue;
       }
       for (const pdb of disruptionBudgetsFor(ctx, workload)) {
-        const floor = minAvailableAt(pdb, min);
+        const floor = availabilityFloor(pdb, min);
         if (floor !== undefined && min < floor + 1) {
           out.push(
-            violation(hpa, ['spec', 'minReplicas'], `minReplicas ${min} < minAvailable ${floor} + 1 of ${formatObjectRef(objectRef(pdb))}: no pod could ever be evicted`),
+            violation(hpa, ['spec', 'minReplicas'], `minReplicas ${min} < minAvailable ${floor} + 1 of ${formatObjectRef(objectRef(pdb))}: at the minimum no pod could be evicted`),
           );
         }
       }

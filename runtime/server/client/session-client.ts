@@ -58,7 +58,8 @@ export class SessionClient {
           return;
         }
         clearTimeout(timer);
-        client = new SessionClient(socket, frame);
+        const { type: _type, ...hello } = frame;
+        client = new SessionClient(socket, hello);
         for (const f of early) client.receive(f);
         resolve(client);
       });
@@ -93,19 +94,27 @@ export class SessionClient {
     return this.frames.filter((f): f is { type: 'error' } & WireError => f.type === 'error');
   }
 
-  /** Resolves when `predicate` holds over the frames received (checked on every new frame). */
+  /**
+   * Resolves when `predicate` holds: checked on every new frame, and every 10 ms for conditions
+   * outside the frames (server state, close).
+   */
   waitFor<T>(predicate: (client: SessionClient) => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
         const result = predicate(this);
         if (result !== undefined && result !== false) {
           clearTimeout(timer);
+          clearInterval(poll);
           resolve(result as T);
           return true;
         }
         return false;
       };
+      const poll = setInterval(() => {
+        if (check()) this.waiters = this.waiters.filter((w) => w !== waiter);
+      }, 10);
       const timer = setTimeout(() => {
+        clearInterval(poll);
         this.waiters = this.waiters.filter((w) => w !== waiter);
         reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames).slice(0, 2000)}`));
       }, timeoutMs);

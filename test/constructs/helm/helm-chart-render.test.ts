@@ -15,7 +15,7 @@ import { checkPolicy } from '../../../constructs/policy/check-policy';
 import type { EnvironmentConfig, EnvName } from '../../../envs/environment-config';
 import { loadEnvironment } from '../../../envs/load-environment';
 import { MVP_POSTURE } from '../../../envs/posture';
-import { PATHS } from '../../../runtime/contracts/runtime-interface';
+import { ADMIN_PORT, PATHS } from '../../../runtime/contracts/runtime-interface';
 import { byKey, helm, isHook, keyOf, parseManifests } from './helm-harness';
 
 const OTHER_IMAGE = `registry.example.com/rspp/runtime@sha256:${'e'.repeat(64)}`;
@@ -111,7 +111,9 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
   });
 
   test('the config checksum (computed by the constructs) changes with the bundle digest, so pods roll', () => {
-    const r = template('--set', `global.bundleDigest=sha256:${'c'.repeat(64)}`);
+    const placement = emitted.placed.find((p) => p.tunable.key === 'bundleDigest')!;
+    const key = placement.scope === 'rspp-platform' ? 'bundleDigest' : `${placement.scope}.bundleDigest`;
+    const r = template('--set', `${key}=sha256:${'c'.repeat(64)}`);
     expect(r.stderr).toBe('');
     const checksum = (objects: Record<string, any>[]) =>
       objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rspp-runtime')!.spec.template.metadata.annotations['rspp.io/config-checksum'];
@@ -126,7 +128,9 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
     const pod = hooks.find((o) => o.kind === 'Pod')!;
     const container = pod.spec.containers[0];
     expect(container.image).toBe(env.runtime.image);
-    expect(container.command.join(' ')).toContain(`:9090${PATHS.readyz}`);
+    expect(container.command).toBeUndefined(); // the image entrypoint (node) runs the one-liner
+    expect(container.args[0]).toBe('-e');
+    expect(container.args[1]).toContain(`:${ADMIN_PORT}${PATHS.readyz}`);
     // The hooks add no policy finding to those of the env's own objects.
     const without = new Set(checkPolicy(expected, { env: name }).findings.map((f) => f.text));
     const added = checkPolicy([...expected, ...hooks], { env: name }).findings.filter((f) => !without.has(f.text));

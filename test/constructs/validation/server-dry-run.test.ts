@@ -63,6 +63,12 @@ describe('server-side dry-run', () => {
     }
   });
 
+  it('is skipped with a note when there is nothing to apply', () => {
+    const { runner, calls } = scriptedRunner({ status: 0, stdout: '', stderr: '' });
+    expect(runServerDryRun([], { kubeconfig: '/k', runner }).map((i) => i.text)).toEqual(['(server) server-side dry-run skipped: no objects to apply']);
+    expect(calls).toEqual([]);
+  });
+
   it('is skipped with a note when the cluster does not answer the probe', () => {
     const { runner, calls } = scriptedRunner({ status: 0, stdout: '', stderr: '' }, 1);
     expect(runServerDryRun(goldenApp(), { kubeconfig: '/k', runner }).map((i) => [i.severity, i.text])).toEqual([

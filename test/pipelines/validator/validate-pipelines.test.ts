@@ -65,7 +65,7 @@ describe('validatePipelines', () => {
 
   test('ExecutionProfile: a watermark whose low is not below high, and an unknown field', () => {
     const { dir, problems } = problemsAfter({
-      [PROFILE]: (t) => replaceOnce('recording_policy:\n', '  burst: 3\nrecording_policy:\n')(replaceOnce('queue_items: { high: 48, low: 24 }', 'queue_items: { high: 48, low: 48 }')(t)),
+      [PROFILE]: (t) => replaceOnce('determinism:\n', '  burst: 3\ndeterminism:\n')(replaceOnce('queue_items: { high: 48, low: 24 }', 'queue_items: { high: 48, low: 48 }')(t)),
     });
     expectProblem(problems, { file: PROFILE, line: lineContaining(dir, PROFILE, 'high: 48, low: 48'), path: 'edge_buffer_policies.default.watermarks.queue_items.low', code: 'buffer.watermark_order' });
     expectProblem(problems, { file: PROFILE, line: lineContaining(dir, PROFILE, 'burst: 3'), path: 'flow_control.burst', code: 'schema.unknown_field' });
@@ -153,7 +153,7 @@ describe('validatePipelines', () => {
 
   test('ReplaySet: a session naming an unknown bundle and a missing input log', () => {
     const { dir, problems } = problemsAfter({
-      [REPLAY]: (t) => replaceOnce(/input_log: \S+/, 'input_log: sessions/gone.input.json')(t.replace(digestOf(BUNDLE), `sha256:${'a'.repeat(64)}`)),
+      [REPLAY]: (t) => replaceOnce('input_log: sessions/happy_path_commit.input.json', 'input_log: sessions/gone.input.json')(t.replace(digestOf(BUNDLE), `sha256:${'a'.repeat(64)}`)),
     });
     expectProblem(problems, { file: REPLAY, line: lineContaining(dir, REPLAY, 'sessions/gone.input.json'), path: 'sessions[0].input_log', code: 'replay.missing_file' });
     expectProblem(problems, { file: REPLAY, line: lineContaining(dir, REPLAY, `bundle: sha256:${'a'.repeat(64)}`), path: 'sessions[0].bundle', code: 'ref.unresolved' });

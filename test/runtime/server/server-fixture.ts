@@ -14,6 +14,8 @@ export interface TestServer {
   readonly store: LeaseStore;
   connect(sessionId?: string): Promise<SessionClient>;
   get(path: string): Promise<{ status: number; body: string; contentType: string | null }>;
+  /** Stops the server (no drain) and closes the lease store. */
+  stop(): Promise<void>;
 }
 
 export async function startTestServer(
@@ -37,6 +39,10 @@ export async function startTestServer(
     get: async (path) => {
       const res = await fetch(`http://127.0.0.1:${server.adminPort}${path}`);
       return { status: res.status, body: await res.text(), contentType: res.headers.get('content-type') };
+    },
+    stop: async () => {
+      await server.stop();
+      await store.close();
     },
   };
 }

@@ -11,15 +11,26 @@ describe('RSPP-HA-004 autoscaler bounds', () => {
     find(app, 'PodDisruptionBudget', 'rspp-runtime').spec.minAvailable = '100%';
     expect(findingsOf(app, 'RSPP-HA-004', 'dev')).toEqual([
       line('RSPP-HA-004', HPA, 'spec.minReplicas', 'minReplicas 5 > maxReplicas 4'),
-      line('RSPP-HA-004', HPA, 'spec.minReplicas', 'minReplicas 5 < minAvailable 5 + 1 of PodDisruptionBudget/rspp/rspp-runtime: no pod could ever be evicted'),
+      line('RSPP-HA-004', HPA, 'spec.minReplicas', 'minReplicas 5 < minAvailable 5 + 1 of PodDisruptionBudget/rspp/rspp-runtime: at the minimum no pod could be evicted'),
     ]);
   });
   it('fires when min equals the PDB minAvailable', () => {
     const app = goldenApp();
     find(app, 'PodDisruptionBudget', 'rspp-runtime').spec.minAvailable = 2;
     expect(findingsOf(app, 'RSPP-HA-004')).toEqual([
-      line('RSPP-HA-004', HPA, 'spec.minReplicas', 'minReplicas 2 < minAvailable 2 + 1 of PodDisruptionBudget/rspp/rspp-runtime: no pod could ever be evicted'),
+      line('RSPP-HA-004', HPA, 'spec.minReplicas', 'minReplicas 2 < minAvailable 2 + 1 of PodDisruptionBudget/rspp/rspp-runtime: at the minimum no pod could be evicted'),
     ]);
+  });
+  it('reads maxUnavailable budgets as replicas - maxUnavailable', () => {
+    const app = goldenApp();
+    const pdb = find(app, 'PodDisruptionBudget', 'rspp-runtime');
+    delete pdb.spec.minAvailable;
+    pdb.spec.maxUnavailable = 0;
+    expect(findingsOf(app, 'RSPP-HA-004')).toEqual([
+      line('RSPP-HA-004', HPA, 'spec.minReplicas', 'minReplicas 2 < minAvailable 2 + 1 of PodDisruptionBudget/rspp/rspp-runtime: at the minimum no pod could be evicted'),
+    ]);
+    pdb.spec.maxUnavailable = '50%';
+    expect(findingsOf(app, 'RSPP-HA-004')).toEqual([]);
   });
   it('fires on a missing target, missing metrics and a metric without a target', () => {
     const app = goldenApp();

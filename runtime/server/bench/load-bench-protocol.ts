@@ -1,0 +1,49 @@
+/**
+ * Messages between the load bench coordinator (`load-bench.ts`, which runs the server) and its
+ * client processes (`load-bench-client.ts`), over the child-process IPC channel.
+ */
+
+export interface LoadClientParams {
+  readonly port: number;
+  /** Sessions this client process opens. */
+  readonly sessions: number;
+  /** Index of the first session (session ids are unique across client processes). */
+  readonly firstSession: number;
+  /** Frames per second each session sends. */
+  readonly rate: number;
+  /** Seconds of steady load. */
+  readonly seconds: number;
+  /** DataLane events per turn before it is committed or cancelled. */
+  readonly turnEvents: number;
+}
+
+/** Latency samples in milliseconds (client clock: send → matching output received). */
+export interface LoadClientResult {
+  readonly ingressToEgressMs: Float64Array;
+  readonly turnOpenMs: Float64Array;
+  readonly cancelFenceMs: Float64Array;
+  readonly commitMs: Float64Array;
+  readonly framesSent: number;
+  readonly dataSent: number;
+  readonly dataReceived: number;
+  readonly turnsOpened: number;
+  readonly turnsCommitted: number;
+  readonly turnsCancelled: number;
+  readonly errorFrames: number;
+  readonly errorSamples: readonly string[];
+  readonly unexpectedCloses: number;
+  readonly connectFailures: number;
+  readonly missingOutputs: number;
+  /** Send slots that fired more than one period late (the client could not keep the rate). */
+  readonly lateSlots: number;
+  readonly connectMs: number;
+  readonly clientCpuUserMs: number;
+  readonly clientCpuSystemMs: number;
+}
+
+export type ClientToCoordinator =
+  | { readonly type: 'connected'; readonly sessions: number; readonly failures: number }
+  | { readonly type: 'result'; readonly result: LoadClientResult }
+  | { readonly type: 'failed'; readonly message: string };
+
+export type CoordinatorToClient = { readonly type: 'start'; readonly params: LoadClientParams } | { readonly type: 'go' };

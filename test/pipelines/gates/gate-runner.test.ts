@@ -1,0 +1,159 @@
+/**
+ * The release gate runner: contract → replay → baseline → SLO → publish. One passing run end to end,
+ * one run per gate that breaks exactly that gate, and reproducibility (same inputs, same bytes).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { CONTRACT_SCHEMA_SET_V1, type ContractSchemaSet, type ObjectSchema } from '../../../runtime/contracts/v1';
+import { loadArtifacts, runGates, sha256Hex, type GateRunResult } from '../../../pipelines';
+import { lineContaining, pipelinesCopy, removeDir, replaceOnce, SHIPPED_PIPELINES } from '../pipelines-fixture';
+import { gateRoot, IMAGE, type GateRoot } from './gate-fixtures';
+
+const HAPPY = 'replay/or02_baseline_v1/sessions/happy_path_commit';
+const simpleDigest = loadArtifacts().bundles.find((b) => b.artifact.name === 'simple_v1')!.digest;
+
+let cleanup: string[] = [];
+afterEach(() => {
+  cleanup.forEach(removeDir);
+  cleanup = [];
+});
+
+function run(root: GateRoot, extra: Parameters<typeof runGates>[0] = {}): GateRunResult {
+  cleanup.push(root.root);
+  return runGates({ rootDir: root.root, releaseName: 'rspp-mvp', ...extra });
+}
+
+function copy(edits: Parameters<typeof pipelinesCopy>[0]): string {
+  const dir = pipelinesCopy(edits);
+  cleanup.push(dir);
+  return dir;
+}
+
+function expectStoppedAt(result: GateRunResult, gate: string, reason: RegExp): void {
+  expect({ passed: result.passed, failedGate: result.failedGate }).toEqual({ passed: false, failedGate: gate });
+  expect(result.reason).toMatch(reason);
+  const order = ['contract', 'replay', 'baseline', 'slo', 'publish'];
+  expect(result.verdicts.map((v) => v.gate)).toEqual(order.slice(0, order.indexOf(gate) + 1));
+  expect(result.verdicts.slice(0, -1).every((v) => v.passed)).toBe(true);
+  expect(result.manifestPath).toBeUndefined();
+}
+
+function releaseFiles(root: string): Map<string, string> {
+  const dir = path.join(root, 'dist', 'release');
+  const out = new Map<string, string>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const abs = path.join(d, e.name);
+      if (e.isDirectory()) walk(abs);
+      else out.set(path.relative(dir, abs), fs.readFileSync(abs, 'utf8'));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+describe('runGates', () => {
+  test('a passing run writes the release manifest naming the image digest, bundle digests and evidence hashes', () => {
+    const root = gateRoot();
+    const result = run(root);
+    expect(result.reason).toBeUndefined();
+    expect(result.passed).toBe(true);
+    expect(result.verdicts.map((v) => [v.gate, v.passed])).toEqual([
+      ['contract', true],
+      ['replay', true],
+      ['baseline', true],
+      ['slo', true],
+      ['publish', true],
+    ]);
+    expect(result.manifestPath).toBe(path.join(root.root, 'dist', 'release', 'rspp-mvp.json'));
+    const manifest = JSON.parse(fs.readFileSync(result.manifestPath!, 'utf8'));
+    expect(manifest.image).toEqual({ reference: IMAGE, digest: `sha256:${'4d'.repeat(32)}` });
+    expect(manifest.bundles).toEqual([{ name: 'simple_v1', digest: simpleDigest }]);
+    expect(manifest.created_at).toBeUndefined();
+    for (const gate of manifest.gates) {
+      expect(gate.verdict).toBe('pass');
+      const evidence = fs.readFileSync(path.join(root.root, 'dist', 'release', 'rspp-mvp.evidence', `${gate.gate}.json`));
+      expect(sha256Hex(evidence)).toBe(gate.evidence_sha256);
+    }
+    const baseline = JSON.parse(fs.readFileSync(path.join(root.root, 'dist', 'release', 'rspp-mvp.evidence', 'baseline.json'), 'utf8'));
+    expect(baseline.checks.map((c: { gate: string; figure: number }) => [c.gate, c.figure])).toEqual([
+      ['or02_completeness', 1],
+      ['terminal_correctness', 1],
+    ]);
+    expect(baseline.accepted_turns).toBe(5);
+  });
+
+  test('reproducible: the same inputs give byte-identical manifest and evidence, wherever they live', () => {
+    const a = gateRoot();
+    const b = gateRoot();
+    const first = run(a);
+    const again = run(a);
+    const elsewhere = run(b);
+    expect([first.passed, again.passed, elsewhere.passed]).toEqual([true, true, true]);
+    const filesA = releaseFiles(a.root);
+    expect(filesA.size).toBe(6);
+    expect(releaseFiles(b.root)).toEqual(filesA);
+    const stamped = run(gateRoot(), { createdAt: '2026-11-25T12:00:00Z' });
+    expect(stamped.manifest!.created_at).toBe('2026-11-25T12:00:00Z');
+  });
+
+  test('contract gate: a contract with a removed field breaks N/N-1 compat and stops the run', () => {
+    const signal = CONTRACT_SCHEMA_SET_V1.schemas.ControlSignal as ObjectSchema;
+    const { reason: _removed, ...fields } = signal.fields;
+    expect(_removed).toBeDefined();
+    const broken: ContractSchemaSet = { version: CONTRACT_SCHEMA_SET_V1.version, schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, ControlSignal: { ...signal, fields } } };
+    const result = run(gateRoot(), { currentContracts: broken });
+    expectStoppedAt(result, 'contract', /ControlSignal\.reason: field reason was removed or renamed \[field_removed\]/);
+    expect(result.reason).toMatch(/producer N-1 → consumer N is declared supported but does not hold/);
+  });
+
+  test('contract gate: a mutable reference in the artifacts stops the run before any replay', () => {
+    const dir = copy({ 'rollouts/canary_10pct_v1.yaml': replaceOnce(/^target_bundle: .*$/m, 'target_bundle: simple_v1:latest') });
+    const result = run(gateRoot(), { pipelinesDir: dir });
+    expectStoppedAt(result, 'contract', /rollouts\/canary_10pct_v1\.yaml:\d+ target_bundle: 'simple_v1:latest' is not a content digest/);
+    expect(result.reason).toContain(`:${lineContaining(dir, 'rollouts/canary_10pct_v1.yaml', 'target_bundle:')} `);
+  });
+
+  test('replay gate: a recorded log that no longer replays identically stops the run with the divergence', () => {
+    const dir = copy({ [`${HAPPY}.input.json`]: replaceOnce('"snapshots": "valid"', '"snapshots": "stale"') });
+    const result = run(gateRoot(), { pipelinesDir: dir });
+    expectStoppedAt(result, 'replay', /or02_baseline_v1\/happy_path_commit: OUTCOME_DIVERGENCE turn:t1/);
+  });
+
+  test('baseline gate: an evidence record missing a field fails OR-02 completeness', () => {
+    const dir = copy({ [`${HAPPY}.evidence.json`]: replaceOnce(/\n\s*"plan_hash": "[0-9a-f]{64}",/, '') });
+    const result = run(gateRoot(), { pipelinesDir: dir });
+    expectStoppedAt(result, 'baseline', /^baseline gate failed: or02_completeness: or02_completeness = 0\.8 is below the minimum 1/);
+    expect(result.reason).toMatch(/happy_path_commit turn t1: \$\.plan_hash/);
+  });
+
+  test('SLO gate: a figure over its threshold stops the run naming the gate, figure and file', () => {
+    const root = gateRoot({ engine: { turn_open_decision_p95_ms: 121 } });
+    const result = run(root);
+    expectStoppedAt(result, 'slo', /turn_open_decision: turn_open_decision_p95_ms = 121 ms exceeds the maximum 120/);
+    expect(result.reason).toContain(root.engineFile);
+  });
+
+  test('SLO gate: a missing results file is a failure that names it', () => {
+    const root = gateRoot();
+    fs.rmSync(root.loadFile);
+    const result = run(root);
+    expectStoppedAt(result, 'slo', /bench_load results file '.*dist\/bench\/load\.json' is missing/);
+  });
+
+  test('publish gate: a runtime image by tag is a mutable reference and nothing is published', () => {
+    const root = gateRoot({ image: { image: 'ghcr.io/rspp/runtime:latest' } });
+    const result = run(root);
+    expectStoppedAt(result, 'publish', /mutable reference refused: runtime image 'ghcr\.io\/rspp\/runtime:latest'/);
+    expect(fs.existsSync(path.join(root.root, 'dist', 'release'))).toBe(false);
+  });
+
+  test('publish gate: a bundle named instead of pinned is refused', () => {
+    const result = run(gateRoot(), { bundles: ['simple_v1'] });
+    expectStoppedAt(result, 'publish', /mutable reference refused: bundle 'simple_v1'/);
+  });
+
+  test('the shipped pipelines directory is the default', () => {
+    expect(loadArtifacts().dir).toBe(SHIPPED_PIPELINES);
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The image build: closure contents, image config, reproducibility (two builds, same digest) and
+ * layout validity. Kept fast with a small variant: a small dynamic binary (/bin/true, with its ldd
+ * libraries) stands in for node, which only changes the base layer's size, not the machinery.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildImage, type BuildImageResult } from '../../../runtime/image/build-image';
+import { collectModuleClosure } from '../../../runtime/image/module-closure';
+import { collectPackageClosure } from '../../../runtime/image/package-closure';
+
+const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+const ENTRY = { runtime: 'runtime/control-plane/main.ts', controlPlane: 'runtime/control-plane/main.ts' };
+const SMALL_BINARY = '/bin/true';
+
+describe('image closure', () => {
+  const modules = collectModuleClosure(REPO_ROOT, ['runtime/control-plane/main.ts']);
+
+  test('our code: reaches authority, contracts and pipelines; never constructs, stacks or tests', () => {
+    const paths = modules.modules.map((m) => m.outputPath);
+    expect(paths).toContain('lib/runtime/control-plane/main.js');
+    expect(paths).toContain('lib/runtime/authority/etcd-lease-store.js');
+    expect(paths.some((p) => p.startsWith('lib/pipelines/'))).toBe(true);
+    expect(paths.some((p) => /^lib\/(constructs|stacks|test)\//.test(p))).toBe(false);
+    expect(modules.packages).toEqual(expect.arrayContaining(['etcd3', 'yaml']));
+    expect(modules.packages.some((p) => /^(cdk8s|cdktf|@cdktf\/|constructs|jest|typescript)/.test(p))).toBe(false);
+  });
+
+  test('third-party: production closure only (no dev dependencies), nested versions kept, sources and maps pruned', () => {
+    const closure = collectPackageClosure(REPO_ROOT, modules.packages);
+    const names = closure.packages.map((p) => p.name);
+    expect(names).toEqual(expect.arrayContaining(['etcd3', '@grpc/grpc-js', 'protobufjs', 'yaml']));
+    for (const devOnly of ['jest', 'typescript', 'ts-jest', 'cdk8s', 'cdktf', 'cdk8s-plus-27', 'fast-check', 'tsx']) expect(names).not.toContain(devOnly);
+    expect(closure.files.some((f) => /\.(map|d\.ts)$/.test(f.imagePath))).toBe(false);
+    expect(closure.files.some((f) => f.imagePath.startsWith('node_modules/etcd3/proto/'))).toBe(true); // loaded at run time
+    expect(closure.undeclared).toEqual([]);
+  });
+});
+
+describe('buildImage (small variant)', () => {
+  const dirs: string[] = [];
+  const build = (sourceDateEpoch = 0): BuildImageResult => {
+    const outDir = mkdtempSync(join(tmpdir(), 'rspp-image-test-'));
+    dirs.push(outDir);
+    return buildImage({ repoRoot: REPO_ROOT, outDir, nodeBinary: SMALL_BINARY, entryPoints: ENTRY, stageRootfs: false, sourceDateEpoch });
+  };
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+
+  let first: BuildImageResult;
+  beforeAll(() => {
+    first = build();
+  });
+
+  test('two builds from the same tree give the same manifest digest and identical blobs', () => {
+    const second = build();
+    expect(second.record.digest).toBe(first.record.digest);
+    expect(readdirSync(join(second.layoutDir, 'blobs/sha256')).sort()).toEqual(readdirSync(join(first.layoutDir, 'blobs/sha256')).sort());
+    expect(readFileSync(join(second.layoutDir, 'index.json')).equals(readFileSync(join(first.layoutDir, 'index.json')))).toBe(true);
+  });
+
+  test('a different SOURCE_DATE_EPOCH gives a different digest (the comparison can fail)', () => {
+    expect(build(1_700_000_000).record.digest).not.toBe(first.record.digest);
+  });
+
+  test('config: non-root 65532, node entrypoint, /tmp the only volume, ports from runtime-interface', () => {
+    const index = JSON.parse(readFileSync(join(first.layoutDir, 'index.json'), 'utf8'));
+    const manifestBlob = (digest: string): Buffer => readFileSync(join(first.layoutDir, 'blobs/sha256', digest.slice(7)));
+    const manifest = JSON.parse(manifestBlob(index.manifests[0].digest).toString());
+    const config = JSON.parse(manifestBlob(manifest.config.digest).toString());
+    expect(config.config.User).toBe('65532:65532');
+    expect(config.config.Entrypoint).toEqual(['/usr/local/bin/node']);
+    expect(config.config.Cmd).toEqual(['/app/lib/runtime/control-plane/main.js']);
+    expect(config.config.Volumes).toEqual({ '/tmp': {} });
+    expect(Object.keys(config.config.ExposedPorts).sort()).toEqual(['8080/tcp', '8081/tcp', '9090/tcp']);
+    expect(config.rootfs.diff_ids).toHaveLength(3);
+    expect(manifest.layers.map((l: { mediaType: string }) => l.mediaType)).toEqual(Array(3).fill('application/vnd.oci.image.layer.v1.tar+gzip'));
+  });
+
+  test('runtime.json pins the image by digest with its size and commands', () => {
+    const record = JSON.parse(readFileSync(join(first.layoutDir, '..', 'runtime.json'), 'utf8'));
+    expect(record.image).toBe(`ghcr.io/rspp/rspp-runtime@${first.record.digest}`);
+    expect(record.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(record.sizeCompressedBytes).toBeGreaterThan(0);
+    expect(record.commands.controlPlane).toEqual(['/app/lib/runtime/control-plane/main.js']);
+    expect(record.layers.map((l: { name: string }) => l.name)).toEqual(['base', 'deps', 'app']);
+  });
+
+  test('umoci and skopeo accept the layout (when installed)', () => {
+    for (const [tool, args] of [
+      ['umoci', ['stat', '--image', `${first.layoutDir}:${first.record.tag}`]],
+      ['skopeo', ['inspect', `oci:${first.layoutDir}:${first.record.tag}`]],
+    ] as const) {
+      const result = spawnSync(tool, [...args], { encoding: 'utf8' });
+      if (result.error) continue; // tool not installed
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
+      if (tool === 'skopeo') expect(JSON.parse(result.stdout).Digest).toBe(first.record.digest);
+    }
+  });
+
+  test('runtime/image/Dockerfile declares the same user, entrypoint, default command, env, volume and ports', () => {
+    const dockerfile = readFileSync(join(REPO_ROOT, 'runtime/image/Dockerfile'), 'utf8');
+    const index = JSON.parse(readFileSync(join(first.layoutDir, 'index.json'), 'utf8'));
+    const blob = (digest: string): Buffer => readFileSync(join(first.layoutDir, 'blobs/sha256', digest.slice(7)));
+    const config = JSON.parse(blob(JSON.parse(blob(index.manifests[0].digest).toString()).config.digest).toString()).config;
+    const instruction = (name: string): string => (new RegExp(`^${name} (.+)$`, 'm').exec(dockerfile) ?? [])[1] ?? '';
+    expect(dockerfile).toMatch(/^FROM scratch$/m);
+    expect(instruction('USER')).toBe(config.User);
+    expect(JSON.parse(instruction('ENTRYPOINT'))).toEqual(config.Entrypoint);
+    expect(JSON.parse(instruction('CMD'))).toEqual(['/app/lib/runtime/server/main.js']); // the default runtime entry
+    expect(instruction('WORKDIR')).toBe(config.WorkingDir);
+    expect(instruction('ENV').split(' ').sort()).toEqual([...config.Env].sort());
+    expect(JSON.parse(instruction('VOLUME'))).toEqual(Object.keys(config.Volumes));
+    expect(instruction('EXPOSE').split(' ').sort()).toEqual(Object.keys(config.ExposedPorts).sort());
+  });
+
+  test('options are validated', () => {
+    expect(() => buildImage({ repoRoot: REPO_ROOT, outDir: '/nonexistent', repository: 'ghcr.io/acme/rspp:latest' })).toThrow(/not a valid image repository/);
+    const outDir = mkdtempSync(join(tmpdir(), 'rspp-image-bad-'));
+    dirs.push(outDir);
+    expect(() => buildImage({ repoRoot: REPO_ROOT, outDir, entryPoints: { runtime: 'runtime/nope/main.ts' }, stageRootfs: false })).toThrow(/entry point runtime\/nope\/main.ts does not exist/);
+  });
+});
