@@ -5,7 +5,7 @@
  */
 import * as path from 'path';
 import { App } from 'cdktf';
-import { emitHelmCharts } from '../constructs/helm/emit-helm-charts';
+import { emitHelmCharts, EmittedHelmCharts } from '../constructs/helm/emit-helm-charts';
 import type { EnvironmentConfig } from '../envs/environment-config';
 import { loadAllEnvironments } from '../envs/load-environment';
 import { RsppStack } from './rspp-stack';
@@ -15,6 +15,11 @@ export interface TerraformAppOptions {
   readonly environments?: readonly EnvironmentConfig[];
   /** Folder holding `<env>/charts/rspp-platform`. @default `<cwd>/dist` */
   readonly distDir?: string;
+  /**
+   * Charts already emitted by the caller (e.g. `npm run synth`), by env name; those envs are not
+   * generated again. @default none: every env's chart is emitted here
+   */
+  readonly emittedCharts?: Readonly<Partial<Record<string, EmittedHelmCharts>>>;
 }
 
 /** Adds the env stacks to `app`, writing each env's chart to `<distDir>/<env>/charts` first. */
@@ -22,7 +27,7 @@ export function buildTerraformApp(app: App, options: TerraformAppOptions = {}): 
   const distDir = path.resolve(options.distDir ?? 'dist');
   const environments = options.environments ?? loadAllEnvironments();
   return environments.map((env) => {
-    const charts = emitHelmCharts(env, path.join(distDir, env.name));
+    const charts = options.emittedCharts?.[env.name] ?? emitHelmCharts(env, path.join(distDir, env.name));
     const stackDir = path.resolve(app.outdir, 'stacks', env.name);
     return new RsppStack(app, {
       env,

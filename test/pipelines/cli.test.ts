@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { pipelinesCopy, removeDir, replaceOnce } from './pipelines-fixture';
-import { gateRoot } from './gates/gate-fixtures';
+import { engineResults, gateRoot } from './gates/gate-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -34,7 +34,7 @@ describe('CLIs', () => {
   });
 
   test('gates: prints verdicts and exits 1 at the failing gate', () => {
-    const root = gateRoot({ load: { first_output_p95_ms: 1501, cancel_fence_p95_ms: 18, stale_epoch_accepted: 0 } });
+    const root = gateRoot({ engine: engineResults({ first_output_p95_ms: 1501 }) });
     try {
       const result = tsx('pipelines/gates/gates-cli.ts', ['--name', 'cli-check'], root.root);
       expect(result.status).toBe(1);

@@ -108,3 +108,13 @@ test('dev uses a local backend and stage/prod a remote one', () => {
   expect(Object.keys(stackJson('dev').terraform.backend)).toEqual(['local']);
   for (const name of ['stage', 'prod'] as EnvName[]) expect(Object.keys(stackJson(name).terraform.backend)).not.toContain('local');
 });
+
+test('charts already emitted by the caller are reused, not generated again', () => {
+  const out = path.join(dir, 'reuse');
+  const prebuilt = { chartDir: path.join(dir, 'elsewhere', 'rspp-platform'), values: { marker: 'prebuilt' }, objects: [] } as any;
+  const r = synthTerraform(path.join(out, 'cdktf.out'), { environments: [envs.dev], distDir: path.join(out, 'dist'), emittedCharts: { dev: prebuilt } });
+  const platform = Object.values<any>(JSON.parse(fs.readFileSync(r.stackFiles.dev, 'utf8')).resource.helm_release).find((x) => x.name === 'rspp-dev');
+  expect(path.resolve(path.dirname(r.stackFiles.dev), platform.chart.replace('${path.root}/', ''))).toBe(prebuilt.chartDir);
+  expect(parse(platform.values[0])).toEqual({ marker: 'prebuilt' });
+  expect(fs.existsSync(path.join(out, 'dist'))).toBe(false);
+});

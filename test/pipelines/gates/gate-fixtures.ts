@@ -8,6 +8,17 @@ import * as path from 'path';
 
 export const IMAGE = `ghcr.io/rspp/runtime@sha256:${'4d'.repeat(32)}`;
 
+/** `dist/bench/engine.json`: the engine bench figures the gates manifest reads. */
+export function engineResults(o: { first_output_p95_ms?: number; stale_epoch_accepted?: number } = {}): unknown {
+  return { first_output_p95_ms: 620, stale_epoch_accepted: 0, ...o };
+}
+
+/** `dist/bench/load.json` in the shape `runtime/server/bench/load-bench.ts` writes (the parts read here). */
+export function loadResults(o: { turnOpenP95?: number | null; cancelFenceP95?: number | null } = {}): unknown {
+  const summary = (p95: number | null) => ({ count: 400, p50Ms: p95 === null ? null : p95 / 2, p95Ms: p95, p99Ms: p95, maxMs: p95 });
+  return { bench: 'runtime-server-load', clientSide: { turnOpen: summary(o.turnOpenP95 === undefined ? 6.5 : o.turnOpenP95), cancelFence: summary(o.cancelFenceP95 === undefined ? 3.25 : o.cancelFenceP95) } };
+}
+
 export interface GateRoot {
   readonly root: string;
   readonly engineFile: string;
@@ -24,8 +35,8 @@ export function gateRoot(overrides: { engine?: unknown; load?: unknown; image?: 
   };
   return {
     root,
-    engineFile: write('dist/bench/engine.json', overrides.engine ?? { turn_open_decision_p95_ms: 4 }),
-    loadFile: write('dist/bench/load.json', overrides.load ?? { first_output_p95_ms: 620, cancel_fence_p95_ms: 18, stale_epoch_accepted: 0 }),
+    engineFile: write('dist/bench/engine.json', overrides.engine ?? engineResults()),
+    loadFile: write('dist/bench/load.json', overrides.load ?? loadResults()),
     imageFile: write('dist/image/runtime.json', overrides.image ?? { image: IMAGE }),
   };
 }

@@ -7,7 +7,7 @@ import * as path from 'path';
 import { CONTRACT_SCHEMA_SET_V1, type ContractSchemaSet, type ObjectSchema } from '../../../runtime/contracts/v1';
 import { loadArtifacts, runGates, sha256Hex, type GateRunResult } from '../../../pipelines';
 import { lineContaining, pipelinesCopy, removeDir, replaceOnce, SHIPPED_PIPELINES } from '../pipelines-fixture';
-import { gateRoot, IMAGE, type GateRoot } from './gate-fixtures';
+import { engineResults, gateRoot, IMAGE, loadResults, type GateRoot } from './gate-fixtures';
 
 const HAPPY = 'replay/or02_baseline_v1/sessions/happy_path_commit';
 const simpleDigest = loadArtifacts().bundles.find((b) => b.artifact.name === 'simple_v1')!.digest;
@@ -128,10 +128,17 @@ describe('runGates', () => {
   });
 
   test('SLO gate: a figure over its threshold stops the run naming the gate, figure and file', () => {
-    const root = gateRoot({ engine: { turn_open_decision_p95_ms: 121 } });
+    const root = gateRoot({ load: loadResults({ turnOpenP95: 120.5 }) });
     const result = run(root);
-    expectStoppedAt(result, 'slo', /turn_open_decision: turn_open_decision_p95_ms = 121 ms exceeds the maximum 120/);
-    expect(result.reason).toContain(root.engineFile);
+    expectStoppedAt(result, 'slo', /turn_open_decision: clientSide\.turnOpen\.p95Ms = 120\.5 ms exceeds the maximum 120/);
+    expect(result.reason).toContain(root.loadFile);
+    const stale = run(gateRoot({ engine: engineResults({ stale_epoch_accepted: 1 }) }));
+    expectStoppedAt(stale, 'slo', /authority_safety: stale_epoch_accepted = 1 exceeds the maximum 0/);
+  });
+
+  test('SLO gate: a figure the bench could not measure (null p95) fails, naming the field', () => {
+    const result = run(gateRoot({ load: loadResults({ cancelFenceP95: null }) }));
+    expectStoppedAt(result, 'slo', /cancel_fence: '.*load\.json' has no numeric 'clientSide\.cancelFence\.p95Ms' \(found null\)/);
   });
 
   test('SLO gate: a missing results file is a failure that names it', () => {

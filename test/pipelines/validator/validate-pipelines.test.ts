@@ -5,6 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { validatePipelines, type Problem } from '../../../pipelines';
+import { restampDigests } from '../../../pipelines/artifacts/restamp-digests';
 import { lineContaining, pipelinesCopy, removeDir, replaceOnce, SHIPPED_PIPELINES, type Edit } from '../pipelines-fixture';
 
 const SPEC = 'specs/simple_v1.yaml';
@@ -132,6 +133,17 @@ describe('validatePipelines', () => {
     });
     expectProblem(problems, { file: COMPAT, line: lineContaining(dir, COMPAT, 'supported: false'), path: 'cells[2].supported', code: 'compat.backward_required' });
     expectProblem(problems, { file: COMPAT, line: lineContaining(dir, COMPAT, 'contracts_gone.json'), path: 'previous.snapshot', code: 'compat.missing_snapshot' });
+  });
+
+  test('Extension: a spec node using an extension must match its node_type, and its bundle must list it', () => {
+    const kws = digestOf('extensions/keyword_spotter_v1.yaml');
+    const dir = pipelinesCopy({ [SPEC]: replaceOnce('  - id: transport_out\n', `  - id: kws\n    node_type: keyword_spotting\n    extension: ${kws}\n  - id: transport_out\n`) });
+    dirs.push(dir);
+    expect(restampDigests(dir)).toBeGreaterThanOrEqual(2); // the spec, then the bundle that pins it
+    const problems = validatePipelines(dir);
+    expectProblem(problems, { file: SPEC, line: lineContaining(dir, SPEC, 'node_type: keyword_spotting'), path: 'nodes[4].node_type', code: 'spec.extension_node_type' });
+    expectProblem(problems, { file: BUNDLE, line: lineContaining(dir, BUNDLE, 'kind: PipelineBundle'), path: 'extensions', code: 'bundle.extension_missing' });
+    expect(problems.filter((p) => p.code === 'digest.mismatch' || p.code === 'ref.unresolved')).toEqual([]);
   });
 
   test('Extension: an external node image by tag is refused as mutable', () => {
