@@ -7,15 +7,24 @@
  *
  * Peers outside the platform namespace (Prometheus, LiveKit) are `externalPeer`s: only the side that
  * lives in this namespace gets a policy; the other namespace's policies are its owner's business.
+ * A port may be a range (`{ port, endPort, protocol: 'UDP' }`, e.g. LiveKit's UDP media ports).
  */
 import { Construct } from 'constructs';
 import { k8s } from 'cdk8s-plus-27';
-import { assertPeer, networkPolicyPeer, networkPolicyPorts, PeerSelector, PolicyPort } from './common/network-policy';
+import { assertPeer, assertPolicyPorts, networkPolicyPeer, networkPolicyPorts, PeerSelector, PolicyPort } from './common/network-policy';
 import { isDnsLabel } from './common/kubernetes-names';
 
 /** How NetworkPolicies select a peer: pod labels, plus namespace labels for peers outside the namespace. */
 export type FlowPeerSelector = PeerSelector;
 export type FlowPort = PolicyPort;
+
+/** A flow port as the registry records it: protocol resolved; `endPort` only for a range. */
+export interface DeclaredFlowPort {
+  readonly port: number;
+  readonly protocol: 'TCP' | 'UDP';
+  /** Last port of an inclusive range (NetworkPolicy `endPort`). */
+  readonly endPort?: number;
+}
 
 /** Anything that can be the source or destination of a flow: a workload of ours or an external peer. */
 export interface IFlowEndpoint {
@@ -28,7 +37,7 @@ export interface IFlowEndpoint {
 export interface NetworkFlow {
   readonly from: IFlowEndpoint;
   readonly to: IFlowEndpoint;
-  readonly ports: readonly Required<FlowPort>[];
+  readonly ports: readonly DeclaredFlowPort[];
   /** Why the flow exists; written on both policies as an annotation. */
   readonly description: string;
   /** Names of the NetworkPolicies that implement this flow (one or two). */
@@ -98,10 +107,12 @@ export class NetworkFlows extends Construct {
     }
     if (ports.length === 0) throw new Error(`${where}: ports must not be empty`);
     if (description.trim() === '') throw new Error(`${where}: description must say why the flow exists`);
-    const normalized = ports.map((p) => (typeof p === 'number' ? { port: p, protocol: 'TCP' as const } : { port: p.port, protocol: p.protocol ?? 'TCP' }));
-    for (const p of normalized) {
-      if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new Error(`${where}: port ${p.port} is not in 1..65535`);
-    }
+    const normalized: DeclaredFlowPort[] = ports.map((p) =>
+      typeof p === 'number'
+        ? { port: p, protocol: 'TCP' as const }
+        : { port: p.port, protocol: p.protocol ?? 'TCP', ...(p.endPort !== undefined ? { endPort: p.endPort } : {}) },
+    );
+    assertPolicyPorts(where, normalized);
     if (this.declared.some((f) => f.from.flowName === from.flowName && f.to.flowName === to.flowName)) {
       throw new Error(`${where}: this flow is already declared; declare each flow once, with all its ports`);
     }

@@ -6,7 +6,9 @@
  *
  * Flows declared here (each becomes NetworkPolicies on both ends, via `tls.flows`):
  *   control plane → lease store (client port), runtime → lease store (client port),
- *   runtime → control-plane API, etcd ↔ etcd (peer), Prometheus → every metrics port.
+ *   runtime → control-plane API, etcd ↔ etcd (peer), Prometheus → every metrics port,
+ *   runtime → the LiveKit namespace (signalling 7880/TCP, RTC 7881/TCP, the env's UDP media range;
+ *   egress only: LiveKit's namespace is the Terraform stack's).
  *
  * `envs/` builds one per env; a platform team can build it in its own Chart with its own
  * namespace, names and overrides (see `RsppPlatformProps`):
@@ -24,18 +26,18 @@
  *
  * Or compose the constructs directly (architecture §4) when the defaults do not fit.
  */
-import { JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../envs/environment-config';
+import type { EnvironmentConfig, LeaseStoreEnvConfig } from '../envs/environment-config';
+import { LIVEKIT_PORTS } from '../envs/livekit';
 import { bytesOf, cpuMillis } from './common/quantities';
 import { AuthorityLeaseStore } from './authority-lease-store';
 import { IssuedCertificate, MtlsBaseline, NamespaceQuota } from './mtls-baseline';
-import { FlowPeerSelector } from './network-flows';
+import { externalPeer, FlowPeerSelector, IFlowEndpoint, NetworkFlow } from './network-flows';
 import { ObservabilityStack, ScrapeTarget } from './observability-stack';
 import { declareExternalRefs } from './policy/external-refs';
 import { RsppControlPlane } from './rspp-control-plane';
-import { RsppRuntime } from './rspp-runtime';
-import type { PeerSelector } from './common/network-policy';
+import { DEFAULT_RUNTIME_NAME, RsppRuntime } from './rspp-runtime';
+import { allPodsOfNamespace, PeerSelector, peerInNamespace } from './common/network-policy';
 
 export interface RsppPlatformNames {
   /** @default 'rspp-runtime' */
@@ -78,7 +80,7 @@ export interface RsppPlatformProps {
   readonly prometheusPeer?: Required<FlowPeerSelector>;
   /**
    * External lease store only: namespace and pod labels of the external etcd, so client egress is allowed.
-   * Required when `env.leaseStore.mode` is `external`.
+   * @default - `env.leaseStore.externalPeer` (its namespace by `kubernetes.io/metadata.name`, its pod labels)
    */
   readonly externalLeaseStorePeer?: Required<FlowPeerSelector>;
   /**
@@ -88,8 +90,25 @@ export interface RsppPlatformProps {
   readonly otlpExportEndpoint?: string;
 }
 
-/** Where the runtime's own certificate (`runtime-tls`: `ca.crt`, `tls.crt`, `tls.key`) is mounted. */
-export const RUNTIME_TLS_MOUNT_PATH = '/etc/rspp/tls';
+/** Where the runtime's own certificate (`runtime-tls`: `ca.crt`, `tls.crt`, `tls.key`) is mounted (defined by `RsppRuntime`). */
+export { RUNTIME_TLS_MOUNT_PATH } from './rspp-runtime';
+
+/** Flow name of the LiveKit server (policy `allow-egress-runtime-to-livekit`). */
+export const LIVEKIT_FLOW_NAME = 'livekit';
+
+/**
+ * The LiveKit server as a flow endpoint: every pod of its namespace (installed by the Terraform
+ * stack from the upstream chart, whose pod labels are not ours), selected by namespace name.
+ */
+export function liveKitEndpoint(env: EnvironmentConfig): IFlowEndpoint {
+  return externalPeer(LIVEKIT_FLOW_NAME, allPodsOfNamespace(env.livekit.namespace));
+}
+
+/** The external etcd named by the env (`leaseStore.externalPeer`) as a NetworkPolicy peer; undefined when the env names none. */
+export function externalLeaseStorePeerOf(leaseStore: LeaseStoreEnvConfig): Required<FlowPeerSelector> | undefined {
+  const peer = leaseStore.externalPeer;
+  return peer === undefined ? undefined : peerInNamespace(peer.namespace, peer.podLabels);
+}
 
 /** Headroom on top of the computed peak usage. */
 const QUOTA_HEADROOM = 1.25;
@@ -128,6 +147,8 @@ export class RsppPlatform extends Construct {
   public readonly observability: ObservabilityStack;
   /** The runtime's own certificate (mTLS to the control plane). */
   public readonly runtimeCertificate: IssuedCertificate;
+  /** runtime → LiveKit (signalling, RTC/TCP, UDP media range): the runtime is the LiveKit-connected media worker. */
+  public readonly liveKitFlow: NetworkFlow;
 
   public constructor(scope: Construct, id: string, props: RsppPlatformProps) {
     super(scope, id);
@@ -156,7 +177,7 @@ export class RsppPlatform extends Construct {
       leaseTtlSeconds: ls.leaseTtlSeconds,
       ...(ls.mode === 'managed'
         ? { members: ls.members, image: ls.image, storageSize: ls.storageSize, storageClassName: ls.storageClassName, resources: ls.resources }
-        : { endpoints: ls.endpoints, tlsSecretName: ls.tlsSecretName, externalPeer: props.externalLeaseStorePeer }),
+        : { endpoints: ls.endpoints, tlsSecretName: ls.tlsSecretName, externalPeer: props.externalLeaseStorePeer ?? externalLeaseStorePeerOf(ls) }),
     });
 
     this.controlPlane = new RsppControlPlane(this, 'control-plane', {
@@ -171,6 +192,12 @@ export class RsppPlatform extends Construct {
       region: env.authority.region,
     });
 
+    // Issued before the runtime exists so the runtime mounts it through its typed `tls` prop; the
+    // Service name it certifies is the runtime's (same default, `DEFAULT_RUNTIME_NAME`).
+    this.runtimeCertificate = this.tls.issueCertificate({
+      component: 'runtime',
+      dnsNames: this.tls.serviceDnsNames(names.runtime ?? DEFAULT_RUNTIME_NAME),
+    });
     this.runtime = new RsppRuntime(this, 'runtime', {
       name: names.runtime,
       namespace,
@@ -191,17 +218,23 @@ export class RsppPlatform extends Construct {
         tlsSecretName: this.leases.clientTlsSecretName,
         leaseTtlSeconds: this.leases.leaseTtlSeconds,
       },
+      tls: this.runtimeCertificate,
       controlPlaneUrl: this.controlPlane.apiUrl,
       sessionClients: props.sessionClients,
     });
-    this.runtimeCertificate = this.tls.issueCertificate({ component: 'runtime', dnsNames: this.tls.serviceDnsNames(this.runtime.serviceName) });
-    // RsppRuntime takes no prop for its own certificate; mount it through the Deployment escape hatch.
-    this.runtime.deployment.addJsonPatch(
-      JsonPatch.add('/spec/template/spec/volumes/-', { name: 'tls', secret: { secretName: this.runtimeCertificate.secretName, defaultMode: 0o440 } }),
-      JsonPatch.add('/spec/template/spec/containers/0/volumeMounts/-', { name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true }),
-    );
     this.leases.grantClient(this.runtime);
     this.controlPlane.grantApiClient(this.runtime);
+    const { udpPortRangeStart, udpPortRangeEnd } = env.livekit;
+    this.liveKitFlow = this.tls.flows.allow(
+      this.runtime,
+      liveKitEndpoint(env),
+      [
+        { port: LIVEKIT_PORTS.signal, protocol: 'TCP' },
+        { port: LIVEKIT_PORTS.rtcTcp, protocol: 'TCP' },
+        { port: udpPortRangeStart, endPort: udpPortRangeEnd, protocol: 'UDP' },
+      ],
+      'the runtime is the LiveKit-connected media worker: signalling, RTC over TCP and the UDP media range of the LiveKit server',
+    );
     const leaseRefs = this.leases.clientConnection().externalRefs;
     if (leaseRefs.length > 0) declareExternalRefs(this.runtime.deployment, leaseRefs);
 

@@ -37,6 +37,7 @@ import { assertObjectName, isDnsLabel } from './common/kubernetes-names';
 import { labelValueProblem, PLATFORM_VERSION, recommendedLabels, selectorLabels } from './common/labels';
 import {
   assertPeer,
+  assertPolicyPorts,
   dnsEgressRule,
   networkPolicyPeer,
   networkPolicyPorts,
@@ -46,7 +47,7 @@ import {
 import { adminProbes } from './common/probes';
 import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RestrictedSecurityOptions } from './common/security-context';
-import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, statelessMinAvailable, tmpVolume } from './common/workload';
+import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, statelessMinAvailable, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
 import type { IFlowEndpoint } from './network-flows';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
 
@@ -56,6 +57,8 @@ export const RUNTIME_COMPONENT = 'runtime';
 export const SESSION_CLIENT_LABEL = 'rspp.io/session-client';
 /** Where the etcd client certificate Secret is mounted (`ca.crt`, `tls.crt`, `tls.key`). */
 export const RUNTIME_ETCD_TLS_DIR = '/etc/rspp/etcd-tls';
+/** Where the runtime's own certificate Secret (`ca.crt`, `tls.crt`, `tls.key`) is mounted by default (`props.tls`). */
+export const RUNTIME_TLS_MOUNT_PATH = '/etc/rspp/tls';
 
 /** Keys of the runtime ConfigMap. */
 export const RUNTIME_CONFIG_KEYS = { bundleDigest: 'bundleDigest', profile: 'profile' } as const;
@@ -81,6 +84,20 @@ export interface RsppRuntimeLeaseStore {
    * @default DEFAULT_LEASE_TTL_SECONDS (10)
    */
   readonly leaseTtlSeconds?: number;
+}
+
+/**
+ * The runtime's own certificate (mTLS to the control plane): a Secret with `ca.crt`, `tls.crt` and
+ * `tls.key`, mounted read-only. An `IssuedCertificate` from `MtlsBaseline.issueCertificate` fits as is.
+ */
+export interface RsppRuntimeTls {
+  /** Name of the Secret (cert-manager writes it for an `IssuedCertificate`). */
+  readonly secretName: string;
+  /**
+   * Absolute directory the Secret is mounted at.
+   * @default RUNTIME_TLS_MOUNT_PATH ('/etc/rspp/tls')
+   */
+  readonly mountPath?: string;
 }
 
 export interface RsppRuntimeProps {
@@ -163,6 +180,11 @@ export interface RsppRuntimeProps {
    */
   readonly leaseStore?: RsppRuntimeLeaseStore;
   /**
+   * The runtime's own certificate Secret, mounted read-only at `tls.mountPath`.
+   * @default - no certificate mounted
+   */
+  readonly tls?: RsppRuntimeTls;
+  /**
    * Control-plane API base URL (`http(s)://host:port`), passed as `RSPP_CONTROL_PLANE_URL`.
    * @default - none: the runtime serves its embedded defaults
    */
@@ -189,11 +211,13 @@ export interface RsppRuntimeProps {
   readonly tmpSizeLimit?: string;
 }
 
-const DEFAULT_NAME = 'rspp-runtime';
+/** Object name of the runtime's Deployment, Service, ... when `props.name` is not set. */
+export const DEFAULT_RUNTIME_NAME = 'rspp-runtime';
 const DEFAULT_TARGET_CPU = 70;
 const DEFAULT_SESSION_CLIENT: PeerSelector = { podLabels: { [SESSION_CLIENT_LABEL]: 'true' } };
 const CONTAINER_NAME = 'runtime';
 const ETCD_TLS_VOLUME = 'etcd-tls';
+const TLS_VOLUME = 'tls';
 
 export class RsppRuntime extends Construct implements IFlowEndpoint {
   /** Base name of the objects. */
@@ -222,6 +246,10 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
   public readonly terminationGracePeriodSeconds: number;
   /** PDB minAvailable; `undefined` without high availability. */
   public readonly pdbMinAvailable?: number;
+  /** Secret of the runtime's own certificate (`props.tls`), when one is mounted. */
+  public readonly tlsSecretName?: string;
+  /** Where that Secret is mounted, when one is. */
+  public readonly tlsMountPath?: string;
   /** `IFlowEndpoint`: name used in flow policy names. */
   public readonly flowName = RUNTIME_COMPONENT;
   /** `IFlowEndpoint`: how NetworkPolicies select the runtime's pods. */
@@ -248,7 +276,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     const where = (this.where = `RsppRuntime(${this.node.path})`);
 
     // ---- props, validated (errors name the prop) ----------------------------------------------
-    this.name = assertObjectName(where, 'name', props.name ?? DEFAULT_NAME, 63 - '-config'.length);
+    this.name = assertObjectName(where, 'name', props.name ?? DEFAULT_RUNTIME_NAME, 63 - '-config'.length);
     const namespace = props.namespace ?? Chart.of(this).namespace;
     if (namespace !== undefined && !isDnsLabel(namespace)) {
       throw new Error(`${where}: props.namespace ${JSON.stringify(namespace)} is not a DNS label (lowercase letters, digits, '-', at most 63)`);
@@ -290,6 +318,10 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     }
     const leaseStore = props.leaseStore;
     if (leaseStore !== undefined) validateLeaseStore(where, leaseStore, this.drainSeconds);
+    if (props.tls !== undefined) {
+      this.tlsSecretName = assertObjectName(where, 'tls.secretName', props.tls.secretName, 253);
+      this.tlsMountPath = validateTlsMountPath(where, props.tls.mountPath ?? RUNTIME_TLS_MOUNT_PATH, leaseStore?.tlsSecretName !== undefined);
+    }
     if (props.controlPlaneUrl !== undefined && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/.*)?$/.test(props.controlPlaneUrl)) {
       throw new Error(`${where}: props.controlPlaneUrl ${JSON.stringify(props.controlPlaneUrl)} is not an http(s)://host[:port] URL`);
     }
@@ -348,6 +380,10 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
         volumes.push({ name: ETCD_TLS_VOLUME, secret: { secretName: leaseStore.tlsSecretName, defaultMode: 0o440 } });
         volumeMounts.push({ name: ETCD_TLS_VOLUME, mountPath: RUNTIME_ETCD_TLS_DIR, readOnly: true });
       }
+    }
+    if (this.tlsSecretName !== undefined && this.tlsMountPath !== undefined) {
+      volumes.push({ name: TLS_VOLUME, secret: { secretName: this.tlsSecretName, defaultMode: 0o440 } });
+      volumeMounts.push({ name: TLS_VOLUME, mountPath: this.tlsMountPath, readOnly: true });
     }
     if (props.controlPlaneUrl !== undefined) env.push({ name: RUNTIME_ENV.controlPlaneUrl, value: props.controlPlaneUrl });
 
@@ -490,9 +526,20 @@ function integerProp(where: string, prop: string, value: number, min: number, ma
 
 function assertPorts(where: string, method: string, ports: readonly PolicyPort[]): void {
   if (ports.length === 0) throw new Error(`${where}: ${method}(ports) must name at least one port`);
-  for (const p of ports) {
-    if (!Number.isInteger(p.port) || p.port < 1 || p.port > 65535) throw new Error(`${where}: ${method}(ports): port ${p.port} is not in 1..65535`);
+  assertPolicyPorts(`${where}: ${method}(ports)`, ports);
+}
+
+/** An absolute, normalised directory that does not overlap `/tmp` or the etcd client TLS directory. */
+function validateTlsMountPath(where: string, mountPath: string, etcdTlsMounted: boolean): string {
+  if (!/^(\/[A-Za-z0-9._-]+)+$/.test(mountPath) || mountPath.split('/').some((s) => s === '.' || s === '..')) {
+    throw new Error(`${where}: props.tls.mountPath ${JSON.stringify(mountPath)} is not an absolute directory path; use e.g. "${RUNTIME_TLS_MOUNT_PATH}"`);
   }
+  const taken = [TMP_MOUNT_PATH, ...(etcdTlsMounted ? [RUNTIME_ETCD_TLS_DIR] : [])];
+  const clash = taken.find((t) => mountPath === t || mountPath.startsWith(`${t}/`) || t.startsWith(`${mountPath}/`));
+  if (clash !== undefined) {
+    throw new Error(`${where}: props.tls.mountPath ${JSON.stringify(mountPath)} overlaps ${clash}, which another volume is mounted at; use e.g. "${RUNTIME_TLS_MOUNT_PATH}"`);
+  }
+  return mountPath;
 }
 
 function validateLeaseStore(where: string, store: RsppRuntimeLeaseStore, drainSeconds: number): void {

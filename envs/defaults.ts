@@ -4,6 +4,7 @@
  */
 import { DEFAULT_DRAIN_SECONDS, DEFAULT_LEASE_TTL_SECONDS, MVP_PROFILE, MVP_TRANSPORT } from '../runtime/contracts/runtime-interface';
 import type { EnvironmentConfig, ResourceSpec } from './environment-config';
+import { DEFAULT_LIVEKIT_NAMESPACE } from './livekit';
 import { CHART_VERSIONS, CONTROL_PLANE_IMAGE, ETCD_IMAGE, RUNTIME_IMAGE, SIMPLE_V1_BUNDLE_DIGEST } from './pins';
 
 /** Platform version stamped on every object (`app.kubernetes.io/version`); equals package.json "version". */
@@ -23,6 +24,6 @@ export const COMMON_ENV = {
   controlPlane: { image: CONTROL_PLANE_IMAGE, resources: CONTROL_PLANE_RESOURCES },
   leaseStore: { mode: 'managed', image: ETCD_IMAGE, storageSize: '10Gi', leaseTtlSeconds: DEFAULT_LEASE_TTL_SECONDS, resources: ETCD_RESOURCES },
   tls: { certificateDuration: '2160h', renewBefore: '360h' },
-  livekit: { udpPortRangeStart: 50000, udpPortRangeEnd: 60000, chartVersion: CHART_VERSIONS.livekitServer },
+  livekit: { namespace: DEFAULT_LIVEKIT_NAMESPACE, udpPortRangeStart: 50000, udpPortRangeEnd: 60000, chartVersion: CHART_VERSIONS.livekitServer },
   observability: { backend: 'kube-prometheus-stack', chartVersion: CHART_VERSIONS.kubePrometheusStack, prometheusReleaseLabel: 'kube-prometheus-stack' },
 } as const satisfies Partial<Record<keyof EnvironmentConfig, unknown>>;

@@ -44,23 +44,45 @@ export interface ControlPlaneEnvConfig {
   readonly resources: ResourceSpec;
 }
 
+/**
+ * Where an external etcd runs, as NetworkPolicies name it (RSPP-NET-002: a peer is named by labels,
+ * never by IP block), so the platform's clients may reach it past default-deny egress.
+ */
+export interface LeaseStoreExternalPeer {
+  /** Namespace of the etcd pods (matched by its `kubernetes.io/metadata.name` label). */
+  readonly namespace: string;
+  /** Labels of the etcd pods (at least one). */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/**
+ * The authority lease store. `managed` uses `members`, `image`, `storageSize`, `storageClassName`
+ * and `resources`; `external` uses `endpoints`, `tlsSecretName` and `externalPeer` (all three
+ * required). In external mode the managed-only fields every env inherits from `defaults.ts`
+ * (`members`, `image`, `storageSize`, `resources`) stay required by this type and are ignored;
+ * `storageClassName`, which an env only sets on purpose, is refused, as are the external-only
+ * fields in managed mode, so a misplaced setting is never dropped silently.
+ */
 export interface LeaseStoreEnvConfig {
-  /** `managed`: an etcd StatefulSet in the namespace; `external`: given endpoints. */
+  /** `managed`: an etcd StatefulSet in the namespace; `external`: an etcd run elsewhere, reached over mTLS. */
   readonly mode: 'managed' | 'external';
   /** etcd members (odd, ≤7; ≥3 in stage and prod). Managed mode only. */
   readonly members: number;
   /** etcd image, pinned by digest. Managed mode only. */
   readonly image: ImageRef;
-  /** PVC size per member (e.g. `10Gi`). */
+  /** PVC size per member (e.g. `10Gi`). Managed mode only. */
   readonly storageSize: string;
-  /** StorageClass for member PVCs; cluster default when unset. */
+  /** StorageClass for member PVCs; cluster default when unset. Managed mode only. */
   readonly storageClassName?: string;
-  /** External mode: client endpoints (`https://host:2379`). */
+  /** External mode: etcd client URLs, `https://host:port` (explicit port, e.g. 2379). */
   readonly endpoints?: readonly string[];
-  /** External mode: name of an existing Secret with `ca.crt`, `tls.crt`, `tls.key`. */
+  /** External mode: name of an existing Secret with `ca.crt`, `tls.crt`, `tls.key` (declared external in the output). */
   readonly tlsSecretName?: string;
+  /** External mode: the etcd pods, for the clients' egress NetworkPolicies. */
+  readonly externalPeer?: LeaseStoreExternalPeer;
   /** Lease TTL in seconds for runtime authority leases. */
   readonly leaseTtlSeconds: number;
+  /** etcd container resources. Managed mode only. */
   readonly resources: ResourceSpec;
 }
 
@@ -85,9 +107,14 @@ export interface TlsEnvConfig {
 export interface LiveKitEnvConfig {
   /** Public domain of the LiveKit server (signalling). */
   readonly domain: string;
+  /**
+   * Namespace the Terraform stack installs the LiveKit server in (its own, Pod Security `privileged`;
+   * never the platform namespace). The runtime's egress NetworkPolicy selects it by name. `livekit` by default.
+   */
+  readonly namespace: string;
   /** LiveKit nodes; Redis is installed only when > 1. */
   readonly replicas: number;
-  /** UDP media port range start/end. */
+  /** UDP media port range start/end (inclusive); the runtime may send media to every port of it. */
   readonly udpPortRangeStart: number;
   readonly udpPortRangeEnd: number;
   /** Existing Secret holding `api-key` and `api-secret`; when unset, sensitive Terraform variables are used. */

@@ -7,6 +7,7 @@ export * from './resource-spec';
 export * from './schema';
 export * from './runtime-image';
 export * from './defaults';
+export * from './livekit';
 export * from './load-environment';
 export { dev } from './dev';
 export { stage } from './stage';

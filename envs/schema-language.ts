@@ -10,7 +10,14 @@ export type Spec =
   | { readonly kind: 'int'; readonly optional?: boolean; readonly min: number; readonly max: number }
   | { readonly kind: 'boolean'; readonly optional?: boolean }
   | { readonly kind: 'object'; readonly optional?: boolean; readonly fields: Readonly<Record<string, Spec>>; readonly unknownKeyHint?: (key: string) => string | undefined }
-  | { readonly kind: 'stringMap'; readonly optional?: boolean; readonly key: (k: string) => string | undefined; readonly value: (v: string) => string | undefined }
+  | {
+      readonly kind: 'stringMap';
+      readonly optional?: boolean;
+      readonly key: (k: string) => string | undefined;
+      readonly value: (v: string) => string | undefined;
+      /** Fewest entries. @default 0 */
+      readonly minEntries?: number;
+    }
   | { readonly kind: 'array'; readonly optional?: boolean; readonly minItems: number; readonly items: Spec };
 
 function typeName(value: unknown): string {
@@ -38,7 +45,7 @@ export function describeSpec(spec: Spec): string {
     case 'object':
       return `an object with fields ${Object.keys(spec.fields).join(', ')}`;
     case 'stringMap':
-      return 'an object of string values';
+      return `an object of string values${(spec.minEntries ?? 0) > 0 ? ` (at least ${spec.minEntries})` : ''}`;
     case 'array':
       return `a list of ${describeSpec(spec.items)}${spec.minItems > 0 ? ` (at least ${spec.minItems})` : ''}`;
   }
@@ -97,7 +104,9 @@ export function check(spec: Spec, value: unknown, path: string, problems: string
         problems.push(`${path}: expected an object of string values, got ${shown(value)} (${typeName(value)})`);
         return;
       }
-      for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      const entries = Object.entries(value as Record<string, unknown>);
+      if (entries.length < (spec.minEntries ?? 0)) problems.push(`${path}: has ${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}; expected at least ${spec.minEntries}`);
+      for (const [key, v] of entries) {
         const keyProblem = spec.key(key);
         if (keyProblem !== undefined) problems.push(`${path}.${key}: ${keyProblem}`);
         if (typeof v !== 'string') problems.push(`${path}.${key}: expected a string, got ${shown(v)} (${typeName(v)})`);

@@ -26,6 +26,10 @@ const ARTIFACT_NAME = /^[a-z][a-z0-9_]*_v\d+$/;
 const GO_DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 const SECRET_LIKE_KEY = /secret|password|passwd|token|access_?key|credential|private_?key|sas|client_?key/i;
 const RESERVED_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
+/** Label key: optional DNS-subdomain prefix and '/', then a name of ≤63 alphanumerics, '-', '_', '.'. */
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+/** etcd client URL: https, lowercase host, explicit port (etcd has no https default port). */
+const ETCD_CLIENT_URL = /^https:\/\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?:([0-9]{1,5})$/;
 
 const str = (describe: string, test?: (v: string) => string | undefined, optional = false): Spec => ({ kind: 'string', describe, test, optional });
 
@@ -36,6 +40,13 @@ const positiveQuantity = (example: string, optional = false) =>
     (v) => (isPositiveQuantity(v) ? undefined : `${JSON.stringify(v)} is not a positive Kubernetes quantity; use e.g. "${example}"`),
     optional,
   );
+const namespaceName = (example: string) =>
+  str(`a namespace name (DNS label, e.g. "${example}")`, (v) =>
+    !DNS_LABEL.test(v) || v.length > 63
+      ? `${JSON.stringify(v)} is not a DNS label; use lowercase letters, digits and "-" (≤63 chars)`
+      : RESERVED_NAMESPACES.includes(v)
+        ? `"${v}" is a system namespace; use a namespace of its own (e.g. "${example}")`
+        : undefined);
 const secretName = str('a Secret name (DNS label)', (v) => (DNS_LABEL.test(v) ? undefined : `${JSON.stringify(v)} is not a Secret name (lowercase letters, digits, "-")`), true);
 const labelValue = str('a label value (≤63 chars: alphanumerics, "-", "_", ".")', (v) =>
   v !== '' && v.length <= 63 && LABEL_VALUE.test(v) ? undefined : `${JSON.stringify(v)} is not a valid label value; use ≤63 alphanumerics, "-", "_" or ".", alphanumeric at both ends`);
@@ -62,12 +73,7 @@ export const ENVIRONMENT_SPEC: Spec = {
   kind: 'object',
   fields: {
     name: { kind: 'enum', values: ENV_NAMES },
-    namespace: str('a DNS label (lowercase letters, digits, "-"; ≤63 chars)', (v) =>
-      !DNS_LABEL.test(v) || v.length > 63
-        ? `${JSON.stringify(v)} is not a DNS label; use lowercase letters, digits and "-" (≤63 chars)`
-        : RESERVED_NAMESPACES.includes(v)
-          ? `"${v}" is a system namespace; give the platform its own namespace (e.g. "rspp")`
-          : undefined),
+    namespace: namespaceName('rspp'),
     version: labelValue,
     highAvailability: { kind: 'boolean' },
     authority: {
@@ -120,10 +126,31 @@ export const ENVIRONMENT_SPEC: Spec = {
           kind: 'array',
           optional: true,
           minItems: 1,
-          items: str('an https:// etcd client URL', (v) =>
-            /^https:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(v) ? undefined : `${JSON.stringify(v)} is not an https://host[:port] URL (the lease store is reached over mTLS only)`),
+          items: str('an https://host:port etcd client URL', (v) => {
+            const m = ETCD_CLIENT_URL.exec(v);
+            if (!m) return `${JSON.stringify(v)} is not an https://host:port URL (the lease store is reached over mTLS only; lowercase host, explicit port such as 2379)`;
+            const port = Number(m[2]);
+            return port >= 1 && port <= 65535 ? undefined : `${JSON.stringify(v)}: port ${port} is not in 1..65535`;
+          }),
         },
         tlsSecretName: secretName,
+        externalPeer: {
+          kind: 'object',
+          optional: true,
+          fields: {
+            namespace: namespaceName('infra'),
+            podLabels: {
+              kind: 'stringMap',
+              minEntries: 1,
+              key: (k) => (LABEL_KEY.test(k) && k.length <= 317 ? undefined : `is not a label key; use [prefix/]name (name ≤63 alphanumerics, "-", "_", ".")`),
+              value: (v) => (v.length <= 63 && LABEL_VALUE.test(v) ? undefined : `${JSON.stringify(v)} is not a label value; use ≤63 alphanumerics, "-", "_" or "."`),
+            },
+          },
+          unknownKeyHint: (key) =>
+            /cidr|ip/i.test(key)
+              ? `NetworkPolicy peers are named by labels, never by IP block (manifest policy RSPP-NET-002); remove leaseStore.externalPeer.${key} and name the etcd pods by namespace and podLabels`
+              : undefined,
+        },
         leaseTtlSeconds: { kind: 'int', min: 2, max: 60 },
         resources,
       },
@@ -141,6 +168,7 @@ export const ENVIRONMENT_SPEC: Spec = {
       kind: 'object',
       fields: {
         domain: str('a DNS name (e.g. "livekit.example.com")', (v) => (DNS_NAME.test(v) ? undefined : `${JSON.stringify(v)} is not a DNS name; use e.g. "livekit.example.com"`)),
+        namespace: namespaceName('livekit'),
         replicas: { kind: 'int', min: 1, max: 50 },
         udpPortRangeStart: { kind: 'int', min: 1024, max: 65535 },
         udpPortRangeEnd: { kind: 'int', min: 1024, max: 65535 },
@@ -229,8 +257,16 @@ function postureProblems(env: EnvName, cfg: Record<string, unknown>): string[] {
   if (ls.mode === 'external') {
     if (ls.endpoints === undefined) problems.push(`leaseStore.endpoints: required when leaseStore.mode is "external"; list the etcd client URLs (https://host:2379)`);
     if (ls.tlsSecretName === undefined) problems.push(`leaseStore.tlsSecretName: required when leaseStore.mode is "external"; name an existing Secret with ca.crt, tls.crt and tls.key`);
+    if (ls.externalPeer === undefined) {
+      problems.push(
+        `leaseStore.externalPeer: required when leaseStore.mode is "external"; name the etcd pods { namespace, podLabels } so the clients' egress is allowed past default-deny (IP blocks are not allowed: RSPP-NET-002)`,
+      );
+    }
+    if (ls.storageClassName !== undefined) problems.push(`leaseStore.storageClassName: only used when leaseStore.mode is "managed"; remove it or set leaseStore.mode to "managed"`);
   } else if (ls.mode === 'managed') {
-    if (ls.endpoints !== undefined) problems.push(`leaseStore.endpoints: only used when leaseStore.mode is "external"; remove it or set leaseStore.mode to "external"`);
+    for (const field of ['endpoints', 'tlsSecretName', 'externalPeer'] as const) {
+      if (ls[field] !== undefined) problems.push(`leaseStore.${field}: only used when leaseStore.mode is "external"; remove it or set leaseStore.mode to "external"`);
+    }
   }
   if (isInt(ls.leaseTtlSeconds) && isInt(runtime.drainSeconds) && ls.leaseTtlSeconds > runtime.drainSeconds) {
     problems.push(`leaseStore.leaseTtlSeconds: ${ls.leaseTtlSeconds} exceeds runtime.drainSeconds ${runtime.drainSeconds}; a draining pod's lease would outlive it: set leaseTtlSeconds <= drainSeconds`);
@@ -255,6 +291,11 @@ function postureProblems(env: EnvName, cfg: Record<string, unknown>): string[] {
     if (renew >= duration) problems.push(`tls.renewBefore: "${tls.renewBefore}" is not shorter than tls.certificateDuration "${tls.certificateDuration}"; certificates would renew continuously: use e.g. "360h"`);
   }
 
+  if (typeof livekit.namespace === 'string' && livekit.namespace === cfg.namespace) {
+    problems.push(
+      `livekit.namespace: "${livekit.namespace}" is the platform namespace; LiveKit runs in a namespace of its own (Pod Security "privileged" for its host network): use e.g. "livekit"`,
+    );
+  }
   if (isInt(livekit.udpPortRangeStart) && isInt(livekit.udpPortRangeEnd) && livekit.udpPortRangeStart > livekit.udpPortRangeEnd) {
     problems.push(`livekit.udpPortRangeEnd: ${livekit.udpPortRangeEnd} is below livekit.udpPortRangeStart ${livekit.udpPortRangeStart}; set udpPortRangeStart <= udpPortRangeEnd`);
   }

@@ -16,11 +16,11 @@ import { ITerraformDependable, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { EnvironmentConfig } from '../envs/environment-config';
+import { LIVEKIT_PORTS } from '../envs/livekit';
 import { EXEMPTION_ANNOTATION_PREFIX } from '../constructs/policy/policy-annotations';
 import { LIVEKIT_SERVER_CHART, REDIS_CHART } from './chart-pins';
 import { sensitiveInput } from './sensitive-input';
 
-export const LIVEKIT_NAMESPACE = 'livekit';
 /** Key of the API key file in the keys Secret, and its mount name (`livekit.key_file`). */
 export const LIVEKIT_KEY_FILE = 'keys.yaml';
 /** Secret created from the sensitive variables when the env names no existing one. */
@@ -36,12 +36,12 @@ export const LIVEKIT_EXEMPTIONS = {
   },
   pod: {
     'RSPP-POD-001': 'WebRTC media needs the node network: LiveKit advertises the node address and receives UDP on %RANGE% without NAT.',
-    'RSPP-POD-009': 'The LiveKit chart binds its RTC TCP port as a hostPort; it is the signalling fallback when UDP is blocked.',
+    'RSPP-POD-009': 'The LiveKit chart binds its WebRTC TCP port (%TCP%) as a hostPort: the media fallback when UDP is blocked.',
   },
 } as const;
 
 const fill = (text: string, env: EnvironmentConfig): string =>
-  text.replace('%RANGE%', `${env.livekit.udpPortRangeStart}-${env.livekit.udpPortRangeEnd}/udp`);
+  text.replaceAll('%RANGE%', `${env.livekit.udpPortRangeStart}-${env.livekit.udpPortRangeEnd}/udp`).replaceAll('%TCP%', `${LIVEKIT_PORTS.rtcTcp}/tcp`);
 
 const exemptionAnnotations = (entries: Readonly<Record<string, string>>, env: EnvironmentConfig): Record<string, string> =>
   Object.fromEntries(Object.entries(entries).map(([rule, reason]) => [`${EXEMPTION_ANNOTATION_PREFIX}${rule}`, fill(reason, env)]));
@@ -59,18 +59,24 @@ export class LiveKitTransport extends Construct {
   public readonly redis?: Release;
   /** Name of the Secret holding `keys.yaml` (existing, or created from sensitive variables). */
   public readonly keysSecretName: string;
+  /** LiveKit's own namespace (`env.livekit.namespace`). */
+  public readonly namespaceName: string;
 
   constructor(scope: Construct, id: string, props: LiveKitTransportProps) {
     super(scope, id);
     const { env } = props;
-    const { udpPortRangeStart: start, udpPortRangeEnd: end, replicas } = env.livekit;
+    const { udpPortRangeStart: start, udpPortRangeEnd: end, replicas, namespace } = env.livekit;
+    if (namespace === env.namespace) {
+      throw new Error(`envs/${env.name}: livekit.namespace "${namespace}" is the platform namespace; LiveKit needs a namespace of its own (its Pod Security exemption must not cover the platform)`);
+    }
+    this.namespaceName = namespace;
     if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 1024 && end <= 65535 && start < end)) {
       throw new Error(`envs/${env.name}: livekit.udpPortRangeStart/udpPortRangeEnd (${start}-${end}) must be an unprivileged range, start < end <= 65535`);
     }
 
     this.namespace = new NamespaceV1(this, 'namespace', {
       metadata: {
-        name: LIVEKIT_NAMESPACE,
+        name: namespace,
         labels: {
           'pod-security.kubernetes.io/enforce': 'privileged',
           'pod-security.kubernetes.io/audit': 'restricted',
@@ -90,7 +96,7 @@ export class LiveKitTransport extends Construct {
       const apiKey = sensitiveInput(this, 'livekit_api_key', 'LiveKit API key (ephemeral: written to the cluster Secret only, never to state).');
       const apiSecret = sensitiveInput(this, 'livekit_api_secret', 'LiveKit API secret, at least 32 characters (ephemeral).');
       const secret = new SecretV1(this, 'api-keys', {
-        metadata: { name: LIVEKIT_KEYS_SECRET, namespace: LIVEKIT_NAMESPACE },
+        metadata: { name: LIVEKIT_KEYS_SECRET, namespace },
         dataWo: { [LIVEKIT_KEY_FILE]: `${apiKey.stringValue}: ${apiSecret.stringValue}` },
         dataWoRevision: props.secretsRevision.numberValue,
         dependsOn: [this.namespace],
@@ -100,8 +106,8 @@ export class LiveKitTransport extends Construct {
     }
 
     const livekitConfig: Record<string, unknown> = {
-      port: 7880,
-      rtc: { tcp_port: 7881, port_range_start: start, port_range_end: end, use_external_ip: true },
+      port: LIVEKIT_PORTS.signal,
+      rtc: { tcp_port: LIVEKIT_PORTS.rtcTcp, port_range_start: start, port_range_end: end, use_external_ip: true },
       key_file: LIVEKIT_KEY_FILE,
     };
     let redisPassword: TerraformVariable | undefined;
@@ -109,14 +115,14 @@ export class LiveKitTransport extends Construct {
       // Several LiveKit nodes route rooms through Redis; one node keeps its state in memory.
       redisPassword = sensitiveInput(this, 'livekit_redis_password', 'Password of the LiveKit Redis (ephemeral).');
       const redisSecret = new SecretV1(this, 'redis-password', {
-        metadata: { name: LIVEKIT_REDIS_SECRET, namespace: LIVEKIT_NAMESPACE },
+        metadata: { name: LIVEKIT_REDIS_SECRET, namespace },
         dataWo: { 'redis-password': redisPassword.stringValue },
         dataWoRevision: props.secretsRevision.numberValue,
         dependsOn: [this.namespace],
       });
       this.redis = new Release(this, 'redis', {
         name: REDIS_RELEASE,
-        namespace: LIVEKIT_NAMESPACE,
+        namespace,
         repository: REDIS_CHART.repository,
         chart: REDIS_CHART.chart,
         version: REDIS_CHART.version,
@@ -129,13 +135,13 @@ export class LiveKitTransport extends Construct {
         })],
         dependsOn: [redisSecret],
       });
-      livekitConfig.redis = { address: `${REDIS_RELEASE}-master.${LIVEKIT_NAMESPACE}.svc.cluster.local:6379` };
+      livekitConfig.redis = { address: `${REDIS_RELEASE}-master.${namespace}.svc.cluster.local:6379` };
       dependsOn.push(this.redis);
     }
 
     this.release = new Release(this, 'server', {
       name: 'livekit-server',
-      namespace: LIVEKIT_NAMESPACE,
+      namespace,
       repository: LIVEKIT_SERVER_CHART.repository,
       chart: LIVEKIT_SERVER_CHART.chart,
       version: env.livekit.chartVersion,

@@ -3,6 +3,7 @@
  * `RsppStack` per env. `main.ts` runs it under the cdktf CLI; `synthTerraform(outDir)` runs it in
  * process (for `npm run synth` and tests).
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { emitHelmCharts, EmittedHelmCharts } from '../constructs/helm/emit-helm-charts';
@@ -47,12 +48,25 @@ export interface SynthesizedTerraform {
   readonly elapsedMs: number;
 }
 
-/** Synthesizes every env stack into `outDir` (the layout `npx cdktf synth` writes to `cdktf.out`). */
+/**
+ * Synthesizes every env stack into `outDir` (the layout `npx cdktf synth` writes to `cdktf.out`).
+ * The app is synthesized into a sibling staging folder and renamed into place, so a failure leaves
+ * the previous output intact; the sibling has the same depth, so chart paths stay valid.
+ */
 export function synthTerraform(outDir: string, options: TerraformAppOptions = {}): SynthesizedTerraform {
   const started = process.hrtime.bigint();
-  const app = new App({ outdir: path.resolve(outDir), skipValidation: false });
-  const stacks = buildTerraformApp(app, options);
-  app.synth();
-  const stackFiles = Object.fromEntries(stacks.map((s) => [s.env.name, path.join(app.outdir, 'stacks', s.env.name, 'cdk.tf.json')]));
-  return { stackFiles, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
+  const target = path.resolve(outDir);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const staging = fs.mkdtempSync(path.join(path.dirname(target), '.cdktf-staging-'));
+  try {
+    const app = new App({ outdir: staging });
+    const stacks = buildTerraformApp(app, options);
+    app.synth();
+    fs.rmSync(target, { recursive: true, force: true });
+    fs.renameSync(staging, target);
+    const stackFiles = Object.fromEntries(stacks.map((s) => [s.env.name, path.join(target, 'stacks', s.env.name, 'cdk.tf.json')]));
+    return { stackFiles, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
+  } finally {
+    fs.rmSync(staging, { recursive: true, force: true });
+  }
 }

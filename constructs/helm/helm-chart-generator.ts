@@ -182,7 +182,7 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
       const id = objectId(object.manifest);
       const where = `${id} (${object.path})`;
       const derivedLeaves: LeafTemplate[] = located.derived
-        .filter((d) => d.objectId === id)
+        .filter((d) => d.objectPath === object.path)
         .map((d) => {
           if (typeof d.baseline !== 'string' && typeof d.baseline !== 'number' && typeof d.baseline !== 'boolean') {
             throw new Error(`helm emitter: ${where} ${formatJsonPath(d.path)} changes shape with the values (${JSON.stringify(d.baseline)} → ${JSON.stringify(d.probe)}); a Helm value may change scalars only`);

@@ -6,7 +6,7 @@
  * Objects are identified by construct path, not by name: a name derived from content (a config hash)
  * still pairs up across the two synth passes.
  */
-import { ApiObject, App, Chart } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { ChartName, PLATFORM_CHART, RUNTIME_CHART } from './helm-tunables';
@@ -38,8 +38,8 @@ export function objectId(manifest: KubeObject): string {
 }
 
 /**
- * Runs the builder in a fresh `App`, synthesizes (construct validation included) and returns the
- * objects in the order cdk8s writes them.
+ * Runs the builder in a fresh `App`, validates the constructs and returns every object with the
+ * construct that made it (order: cdk8s's topological order within each chart).
  */
 export function synthesizeEnvObjects(
   env: EnvironmentConfig,
@@ -48,23 +48,25 @@ export function synthesizeEnvObjects(
 ): SynthesizedObject[] {
   const app = new App();
   build(app, env);
-  app.synthYaml(); // runs construct validation and dependency ordering exactly as `cdk8s synth` does
+  // Construct validation as `cdk8s synth` runs it (App.synth's validate step), without writing YAML.
+  const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
+  if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
 
   const result: SynthesizedObject[] = [];
   for (const chart of app.charts) {
-    const byId = new Map<string, ApiObject>();
-    for (const construct of chart.node.findAll()) {
-      if (!(construct instanceof ApiObject) || Chart.of(construct) !== chart) continue;
-      const id = objectId(construct.toJson() as KubeObject);
-      if (byId.has(id)) {
-        throw new Error(`helm emitter: two objects named ${id} in chart ${chart.node.path} (${byId.get(id)!.node.path}, ${construct.node.path}); object names must be unique`);
+    // The same objects, in the same order, as `chart.toJson()` (cdk8s's chartToKube), keeping each one's construct.
+    const objects = new DependencyGraph(chart.node).topology()
+      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart);
+    const seen = new Map<string, string>();
+    for (const object of objects) {
+      const manifest = object.toJson() as KubeObject;
+      const id = objectId(manifest);
+      if (seen.has(id)) {
+        throw new Error(`helm emitter: two objects named ${id} in chart ${chart.node.path} (${seen.get(id)}, ${object.node.path}); object names must be unique`);
       }
-      byId.set(id, construct);
-    }
-    for (const manifest of chart.toJson() as KubeObject[]) {
-      const source = byId.get(objectId(manifest))!;
-      const inRuntime = source.node.scopes.some((scope) => isRuntimeScope(scope));
-      result.push({ path: source.node.path, chart: inRuntime ? RUNTIME_CHART : PLATFORM_CHART, manifest });
+      seen.set(id, object.node.path);
+      const inRuntime = object.node.scopes.some((scope) => isRuntimeScope(scope));
+      result.push({ path: object.node.path, chart: inRuntime ? RUNTIME_CHART : PLATFORM_CHART, manifest });
     }
   }
   if (result.length === 0) throw new Error(`helm emitter: the ${env.name} construct tree synthesized no objects`);

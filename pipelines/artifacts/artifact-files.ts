@@ -34,7 +34,13 @@ export function readArtifactFiles(dir: string): ArtifactFile[] {
     throw new Error(`pipelines directory '${root}' does not exist; pass the directory holding specs/, profiles/, bundles/, ...`);
   }
   const files: ArtifactFile[] = [];
-  for (const folder of ARTIFACT_FOLDERS) {
+  // Known folders first, then any other folder holding YAML (a misplaced artifact is reported, not ignored).
+  const others = fs
+    .readdirSync(root, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !(ARTIFACT_FOLDERS as readonly string[]).includes(e.name) && e.name !== 'node_modules' && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort();
+  for (const folder of [...ARTIFACT_FOLDERS, ...others]) {
     for (const absPath of listYaml(path.join(root, folder))) {
       const file = path.relative(root, absPath).split(path.sep).join('/');
       const source = YamlSource.readFile(absPath);

@@ -83,11 +83,12 @@ export function loadArtifacts(dir: string = defaultPipelinesDir()): ArtifactSet 
   const root = path.resolve(dir);
   const { problems, artifacts } = validateArtifactFiles(readArtifactFiles(root));
   if (problems.length > 0) throw new PipelineArtifactsError(root, problems);
-  const loaded = artifacts.map((a) => ({ artifact: a.value as unknown as AnyArtifact, file: a.file.file, absPath: a.file.absPath, digest: a.file.digest! }));
+  // Validation passed, so every value has the shape its kind's schema describes.
+  const loaded = artifacts.map((a) => ({ artifact: a.value as unknown as AnyArtifact, file: a.file.file, absPath: a.file.absPath, digest: a.file.digest!, contentAddressed: a.kind.contentAddressed }));
   const of = <K extends AnyArtifact['kind']>(kind: K) =>
-    loaded.filter((l) => l.artifact.kind === kind) as unknown as LoadedArtifact<Extract<AnyArtifact, { kind: K }>>[];
+    loaded.filter((l) => l.artifact.kind === kind).map(({ contentAddressed: _, ...l }) => l) as unknown as LoadedArtifact<Extract<AnyArtifact, { kind: K }>>[];
   const index = new Map<string, LoadedArtifact>();
-  for (const l of loaded) if (l.artifact.kind !== 'Rollout' && 'digest' in l.artifact) index.set(l.digest, l);
+  for (const l of loaded) if (l.contentAddressed) index.set(l.digest, l);
   return {
     dir: root,
     specs: of('PipelineSpec'),

@@ -2,6 +2,7 @@
  * TypeScript shapes of validated artifacts (the schemas in `schema/artifact-schemas.ts` are the
  * authority; these types describe what a reader gets once validation passed).
  */
+import type { DivergenceClass } from '../../runtime/contracts/v1';
 import type { Digest } from './canonical-digest';
 import type { ArtifactKindName } from '../schema/schema-language';
 
@@ -119,7 +120,7 @@ export interface CompatMatrixArtifact extends ArtifactHeader<'CompatMatrix'> {
 }
 
 export interface ExpectedDivergenceArtifact {
-  readonly class: string;
+  readonly class: DivergenceClass;
   readonly scope: string;
   readonly approved?: boolean;
 }

@@ -4,7 +4,7 @@
  * proposal resolves to. One mapping, used by the replay recorder, the gate runner and anyone serving
  * bundles, so a plan materialized anywhere from the same bundle has the same hash.
  */
-import type { EdgeBufferPolicy, PartialSnapshotProvenance, TurnStartBundle } from '../../runtime/contracts/v1';
+import { canonicalAdaptiveActions, DEFAULT_SNAPSHOT_PROVENANCE, type EdgeBufferPolicy, type PartialSnapshotProvenance, type TurnStartBundle } from '../../runtime/contracts/v1';
 import type { EngineConfig, ExecutionProfile } from '../../runtime/engine';
 import type { ResolvedBundle } from './artifact-loader';
 import type { EdgeBufferPolicyArtifact } from './artifact-types';
@@ -63,7 +63,8 @@ export interface TurnStartOptions {
 }
 
 /**
- * The `TurnStartBundle` the control plane resolves for a turn under this bundle. The version and
+ * The `TurnStartBundle` a turn under this bundle starts from, as the control plane resolves it
+ * (`runtime/control-plane/turn-start-resolver.ts` derives the same refs): the version, admission and
  * policy provenance refs name the bundle and policy by digest, so the frozen plan (and its hash)
  * records exactly which immutable artifacts it came from.
  */
@@ -74,10 +75,11 @@ export function turnStartBundleOf(resolved: ResolvedBundle, options: TurnStartOp
     graph_definition_ref: spec.graph_definition_ref,
     execution_profile: profile.execution_profile,
     graph_fingerprint: bundle.spec,
-    allowed_adaptive_actions: [...policy.allowed_adaptive_actions],
+    allowed_adaptive_actions: canonicalAdaptiveActions([...policy.allowed_adaptive_actions]),
     snapshot_provenance: {
-      version_resolution_snapshot: `bundle/${bundle.name}@${resolved.digest}`,
-      policy_resolution_snapshot: `policy/${policy.name}@${bundle.policy}`,
+      admission_policy_snapshot: `${DEFAULT_SNAPSHOT_PROVENANCE.admission_policy_snapshot}@${bundle.policy}`,
+      version_resolution_snapshot: `${DEFAULT_SNAPSHOT_PROVENANCE.version_resolution_snapshot}@${resolved.digest}`,
+      policy_resolution_snapshot: `${DEFAULT_SNAPSHOT_PROVENANCE.policy_resolution_snapshot}@${bundle.policy}`,
       ...(options.provenance ?? {}),
     },
     cp_admission: options.admission ?? { outcome_kind: 'admit', scope: policy.admission.scope, reason: 'cp_admission_admit' },

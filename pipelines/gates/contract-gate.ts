@@ -20,6 +20,8 @@ export interface ContractGateInputs {
   /** Undefined when the artifacts did not validate. */
   readonly set?: ArtifactSet;
   readonly current: ContractSchemaSet;
+  /** The gates manifest the later gates read; it must be among the artifacts. */
+  readonly gatesManifest: string;
 }
 
 interface CompatEvidence {
@@ -36,7 +38,7 @@ export function runContractGate(inputs: ContractGateInputs): GateOutcome {
   if (!inputs.set) {
     return {
       passed: false,
-      reason: `pipeline artifacts have ${inputs.problems.length} problem(s); first: ${formatProblem(inputs.problems[0]).replace(/\n\s*/g, ' ')}`,
+      reason: `pipeline artifacts have ${inputs.problems.length} problem(s): ${inputs.problems.map((p) => formatProblem(p).replace(/\n\s*/g, ' ')).join('; ')}`,
       evidence: { artifact_problems: inputs.problems },
     };
   }
@@ -44,6 +46,9 @@ export function runContractGate(inputs: ContractGateInputs): GateOutcome {
   const decoded: DecodeSummary = decodeRecordedContracts(inputs.set);
   for (const f of decoded.failures) failures.push(`${f.file} ${f.where}: ${f.kind} ${f.error}`);
   if (inputs.set.compat.length === 0) failures.push('no CompatMatrix under compat/: the N/N-1 skew is undeclared');
+  if (!inputs.set.gatesManifests.some((g) => g.artifact.name === inputs.gatesManifest)) {
+    failures.push(`no GatesManifest named '${inputs.gatesManifest}' under tests/ (have: ${inputs.set.gatesManifests.map((g) => g.artifact.name).join(', ') || 'none'})`);
+  }
   const compat = inputs.set.compat.map((m) => checkMatrix(m.artifact, m.absPath, inputs.current, failures));
   const evidence = { contracts_version: inputs.current.version, decoded: decoded.counts, decode_failures: decoded.failures, compat };
   return failures.length === 0 ? { passed: true, evidence } : { passed: false, reason: failures.join('; '), evidence };

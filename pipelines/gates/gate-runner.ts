@@ -7,10 +7,9 @@
  */
 import * as path from 'path';
 import { CONTRACT_SCHEMA_SET_V1 } from '../../runtime/contracts/v1';
-import { readArtifactFiles } from '../artifacts/artifact-files';
-import { defaultPipelinesDir, loadArtifacts, type ArtifactSet } from '../artifacts/artifact-loader';
+import { defaultPipelinesDir, loadArtifacts, PipelineArtifactsError, type ArtifactSet } from '../artifacts/artifact-loader';
 import { canonicalJson, sha256Hex } from '../artifacts/canonical-digest';
-import { validateArtifactFiles } from '../validator/validate-pipelines';
+import type { Problem } from '../validator/problem';
 import { runBaselineGate } from './baseline-gate';
 import { runContractGate } from './contract-gate';
 import type { GateName, GateOutcome, GateRunResult, GateVerdict, RunGatesOptions } from './gate-types';
@@ -44,13 +43,18 @@ export function runGates(opts: RunGatesOptions = {}): GateRunResult {
   const stop = (v: GateVerdict): GateRunResult => ({ passed: false, failedGate: v.gate, reason: `${v.gate} gate failed: ${v.reason}`, verdicts });
 
   // 1. contract
-  const { problems } = validateArtifactFiles(readArtifactFiles(pipelinesDir));
-  const set: ArtifactSet | undefined = problems.length === 0 ? loadArtifacts(pipelinesDir) : undefined;
-  const contract = record('contract', runContractGate({ problems, set, current: opts.currentContracts ?? CONTRACT_SCHEMA_SET_V1 }));
+  let set: ArtifactSet | undefined;
+  let problems: readonly Problem[] = [];
+  try {
+    set = loadArtifacts(pipelinesDir);
+  } catch (e) {
+    if (!(e instanceof PipelineArtifactsError)) throw e;
+    problems = e.problems;
+  }
+  const contract = record('contract', runContractGate({ problems, set, current: opts.currentContracts ?? CONTRACT_SCHEMA_SET_V1, gatesManifest: gatesManifestName }));
   if (!contract.passed || !set) return stop(contract);
 
-  const manifest = set.gatesManifests.find((g) => g.artifact.name === gatesManifestName)?.artifact;
-  if (!manifest) throw new Error(`runGates: no gates manifest '${gatesManifestName}' under ${pipelinesDir}/tests`);
+  const manifest = set.gatesManifests.find((g) => g.artifact.name === gatesManifestName)!.artifact; // the contract gate proved it exists
 
   // 2. replay
   const replayed: ReplayRun[] = [];
@@ -66,7 +70,7 @@ export function runGates(opts: RunGatesOptions = {}): GateRunResult {
     'slo',
     runSloGate(manifest, {
       engine: { file: path.resolve(root, opts.benchEngineFile ?? path.join('dist', 'bench', 'engine.json')), producedBy: '`npm run bench`' },
-      load: { file: path.resolve(root, opts.benchLoadFile ?? path.join('dist', 'bench', 'load.json')), producedBy: 'the load test (`npm run bench`)' },
+      load: { file: path.resolve(root, opts.benchLoadFile ?? path.join('dist', 'bench', 'load.json')), producedBy: '`npm run bench:load`' },
     }),
   );
   if (!slo.passed) return stop(slo);
@@ -81,7 +85,7 @@ export function runGates(opts: RunGatesOptions = {}): GateRunResult {
     bundles: opts.bundles,
     createdAt: opts.createdAt,
   };
-  const planned = planPublish({ ...publishInputs, releaseName: opts.releaseName ?? '' });
+  const planned = planPublish(publishInputs);
   const publish = record('publish', planned);
   if (!publish.passed || !planned.plan) return stop(publish);
   const releaseName = opts.releaseName ?? planned.plan.bundles.map((b) => b.name).join('+');

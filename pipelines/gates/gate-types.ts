@@ -49,6 +49,8 @@ export interface ReleaseManifest {
   readonly created_at?: string;
   readonly image: { readonly reference: string; readonly digest: string };
   readonly bundles: ReadonlyArray<{ readonly name: string; readonly digest: string }>;
+  /** Rollouts whose target is a released bundle, with their immutable rollback. */
+  readonly rollouts: ReadonlyArray<{ readonly name: string; readonly target_bundle: string; readonly rollback_bundle: string }>;
   readonly gates_manifest: string;
   readonly gates: ReadonlyArray<{ readonly gate: GateName; readonly verdict: 'pass'; readonly evidence_sha256: string }>;
 }

@@ -47,7 +47,7 @@ function main(argv: readonly string[]): number {
     process.stdout.write(`${v.passed ? 'PASS' : 'FAIL'} ${v.gate.padEnd(8)} evidence sha256:${v.evidence_sha256}${v.reason ? `\n     ${v.reason}` : ''}\n`);
   }
   if (!result.passed) {
-    process.stderr.write(`gates: stopped at the ${result.failedGate} gate: ${result.reason}\n`);
+    process.stderr.write(`gates: stopped, ${result.reason}\n`);
     return 1;
   }
   process.stdout.write(`gates: all passed; release manifest ${result.manifestPath}\n`);

@@ -7,8 +7,7 @@
 import * as path from 'path';
 import { canonicalJson, isDigest } from '../artifacts/canonical-digest';
 import type { ArtifactSet } from '../artifacts/artifact-loader';
-import { isRecord } from '../schema/check-schema';
-import { PINNED_IMAGE_PATTERN } from '../schema/check-schema';
+import { isRecord, PINNED_IMAGE_PATTERN } from '../schema/check-schema';
 import { writeFileAtomic } from './atomic-write';
 import type { GateOutcome, GateVerdict, ReleaseManifest } from './gate-types';
 import { readResultsFile, ResultsFileError } from './results-files';
@@ -28,10 +27,11 @@ export interface PublishInputs {
 export interface PublishPlan {
   readonly image: { readonly reference: string; readonly digest: string };
   readonly bundles: ReadonlyArray<{ readonly name: string; readonly digest: string }>;
+  readonly rollouts: ReleaseManifest['rollouts'];
 }
 
 /** Resolves and checks what the release names; a mutable or unknown reference fails the gate. */
-export function planPublish(inputs: PublishInputs): GateOutcome & { readonly plan?: PublishPlan } {
+export function planPublish(inputs: Omit<PublishInputs, 'releaseName'>): GateOutcome & { readonly plan?: PublishPlan } {
   let reference = inputs.image;
   let imageSource = 'option image';
   if (reference === undefined) {
@@ -66,7 +66,12 @@ export function planPublish(inputs: PublishInputs): GateOutcome & { readonly pla
   }
   if (bundles.length === 0) return { passed: false, reason: 'the release names no bundle (no rollout target and no bundles option)', evidence: {} };
   bundles.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  const plan: PublishPlan = { image: { reference, digest }, bundles };
+  const released = new Set(bundles.map((b) => b.digest));
+  const rollouts = inputs.set.rollouts
+    .filter((r) => released.has(r.artifact.target_bundle))
+    .map((r) => ({ name: r.artifact.name, target_bundle: r.artifact.target_bundle, rollback_bundle: r.artifact.rollback_bundle }))
+    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const plan: PublishPlan = { image: { reference, digest }, bundles, rollouts };
   return { passed: true, evidence: plan, plan };
 }
 
@@ -87,6 +92,7 @@ export function writeRelease(inputs: PublishInputs, plan: PublishPlan, verdicts:
     ...(inputs.createdAt !== undefined ? { created_at: inputs.createdAt } : {}),
     image: plan.image,
     bundles: plan.bundles,
+    rollouts: plan.rollouts,
     gates_manifest: inputs.gatesManifest,
     gates: verdicts.map((v) => ({ gate: v.gate, verdict: 'pass' as const, evidence_sha256: v.evidence_sha256 })),
   };

@@ -51,7 +51,7 @@ export function runReplayGate(set: ArtifactSet, runs: ReplayRun[]): GateOutcome 
       const fixture: ReplayFixtureMetadata = {
         gate: session.gate,
         timing_tolerance_ms: session.timing_tolerance_ms,
-        expected_divergences: session.expected_divergences.map((d) => ({ class: d.class as never, scope: d.scope, ...(d.approved !== undefined ? { approved: d.approved } : {}) })),
+        expected_divergences: session.expected_divergences.map((d) => ({ class: d.class, scope: d.scope, ...(d.approved !== undefined ? { approved: d.approved } : {}) })),
       };
       const result = replay(underBundle, recorded, fixture);
       runs.push({ replaySet: replaySet.artifact.name, session, base, recorded, replayed: result.replayed });

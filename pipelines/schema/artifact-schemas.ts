@@ -26,6 +26,7 @@ import {
   TELEMETRY_LANE_HANDLING,
   TELEMETRY_LANE_SHEDDING,
 } from '../../runtime/contracts/v1';
+import { GATE_ORDER } from '../gates/gate-types';
 import type { ArtifactKindSchema, FieldSchema, ObjectSchema, SchemaNode } from './schema-language';
 
 export {
@@ -340,7 +341,7 @@ const GATES_MANIFEST: ArtifactKindSchema = {
   contentAddressed: false,
   schema: obj({
     ...header('GatesManifest', false),
-    stages: { type: 'array', minItems: 5, maxItems: 5, unique: true, items: { type: 'string', enum: ['contract', 'replay', 'baseline', 'slo', 'publish'] }, doc: 'contract, replay, baseline, slo, publish, in that order' },
+    stages: { type: 'array', minItems: GATE_ORDER.length, maxItems: GATE_ORDER.length, unique: true, items: { type: 'string', enum: GATE_ORDER }, doc: `${GATE_ORDER.join(', ')}, in that order` },
     gates: {
       type: 'array',
       minItems: 1,

@@ -10,9 +10,11 @@ import * as path from 'path';
 import { SLO_GATES } from '../../runtime/contracts/runtime-interface';
 import type { ArtifactFile } from '../artifacts/artifact-files';
 import { isDigest } from '../artifacts/canonical-digest';
+import { DEFAULT_EDGE_KEY } from '../artifacts/engine-profile';
 import { isRecord } from '../schema/check-schema';
 import { collectDigestRefs } from '../schema/digest-refs';
 import type { ArtifactKindName, ArtifactKindSchema } from '../schema/schema-language';
+import { GATE_ORDER } from '../gates/gate-types';
 import type { ProblemSink } from './validate-pipelines';
 
 export interface TypedArtifact {
@@ -20,9 +22,6 @@ export interface TypedArtifact {
   readonly kind: ArtifactKindSchema;
   readonly value: Record<string, unknown>;
 }
-
-/** The stage order of the gate runner; the gates manifest must list exactly this. */
-export const GATE_STAGES = ['contract', 'replay', 'baseline', 'slo', 'publish'] as const;
 
 export function checkCrossReferences(artifacts: readonly TypedArtifact[], sink: ProblemSink): void {
   const byDigest = new Map<string, TypedArtifact>();
@@ -64,7 +63,10 @@ function checkDigestRefs(artifacts: readonly TypedArtifact[], byDigest: Map<stri
         continue;
       }
       const target = byDigest.get(ref.value);
-      if (!target) {
+      const edited = target ? undefined : artifacts.find((o) => o.kind.contentAddressed && o.value.digest === ref.value);
+      if (edited) {
+        sink.report(a.file, ref.path, 'ref.stale', `${edited.file.file} was edited: its content digest is now ${edited.file.digest}, not ${ref.value}`, 'run `npx tsx pipelines/artifacts/restamp-digests.ts` to restamp it and every reference to it, then review the diff');
+      } else if (!target) {
         sink.report(a.file, ref.path, 'ref.unresolved', `no ${ref.refKind} has digest ${ref.value}`, `reference an existing ${ref.refKind} by its current digest (\`npm run pipelines:validate -- --digests\`), or add the missing artifact`);
       } else if (target.kind.kind !== ref.refKind) {
         sink.report(a.file, ref.path, 'ref.wrong_kind', `${ref.value} is a ${target.kind.kind} (${target.file.file}), not a ${ref.refKind}`, `reference a ${ref.refKind} here`);
@@ -92,6 +94,9 @@ function checkSpec(a: TypedArtifact, byDigest: Map<string, TypedArtifact>, sink:
   const ids = new Set(nodes.map((n) => n.id).filter((id): id is string => typeof id === 'string'));
   asArray(a.value.edges).forEach((edge, i) => {
     if (!isRecord(edge)) return;
+    if (edge.id === DEFAULT_EDGE_KEY) {
+      sink.report(a.file, ['edges', i, 'id'], 'spec.reserved_edge_id', `edge id '${DEFAULT_EDGE_KEY}' is reserved for the profile's default buffer policy`, 'rename the edge');
+    }
     for (const end of ['from', 'to'] as const) {
       if (typeof edge[end] === 'string' && !ids.has(edge[end] as string)) {
         sink.report(a.file, ['edges', i, end], 'spec.unknown_node', `edge '${String(edge.id)}' ${end} '${edge[end]}' is not a node of this spec`, `use one of the node ids: ${[...ids].join(', ')}`);
@@ -217,8 +222,8 @@ function checkRollout(a: TypedArtifact, byDigest: Map<string, TypedArtifact>, ga
 
 function checkGatesManifest(a: TypedArtifact, sink: ProblemSink): void {
   const stages = asArray(a.value.stages);
-  if (stages.length === GATE_STAGES.length && stages.some((s, i) => s !== GATE_STAGES[i])) {
-    sink.report(a.file, ['stages'], 'gates.stage_order', `stages are [${stages.join(', ')}]`, `list them in the runner's order: [${GATE_STAGES.join(', ')}]`);
+  if (stages.length === GATE_ORDER.length && stages.some((s, i) => s !== GATE_ORDER[i])) {
+    sink.report(a.file, ['stages'], 'gates.stage_order', `stages are [${stages.join(', ')}]`, `list them in the runner's order: [${GATE_ORDER.join(', ')}]`);
   }
   asArray(a.value.gates).forEach((gate, i) => {
     if (!isRecord(gate) || typeof gate.slo_key !== 'string') return;
@@ -311,8 +316,12 @@ function checkExtension(a: TypedArtifact, sink: ProblemSink): void {
 }
 
 function checkExample(a: TypedArtifact, rollouts: readonly TypedArtifact[], sink: ProblemSink): void {
-  if (typeof a.value.rollout === 'string' && !rollouts.some((r) => r.value.name === a.value.rollout)) {
+  if (typeof a.value.rollout !== 'string') return;
+  const rollout = rollouts.find((r) => r.value.name === a.value.rollout);
+  if (!rollout) {
     sink.report(a.file, ['rollout'], 'example.rollout', `no Rollout named '${a.value.rollout}'`, `use one of: ${rollouts.map((r) => String(r.value.name)).join(', ')}`);
+  } else if (isDigest(a.value.bundle) && isDigest(rollout.value.target_bundle) && a.value.bundle !== rollout.value.target_bundle) {
+    sink.report(a.file, ['bundle'], 'example.bundle_not_rolled_out', `the example runs ${a.value.bundle} but rollout '${a.value.rollout}' rolls out ${String(rollout.value.target_bundle)}`, `set bundle: ${String(rollout.value.target_bundle)} (the rollout's target)`);
   }
 }
 

@@ -54,6 +54,11 @@ function checkFile(file: ArtifactFile, sink: ProblemSink, problems: Problem[]): 
     return undefined;
   }
   const expectedKinds = ARTIFACT_KINDS.filter((k) => k.folder === file.folder).map((k) => k.kind);
+  if (expectedKinds.length === 0) {
+    const home = typeof value.kind === 'string' ? kindSchema(value.kind)?.folder : undefined;
+    sink.report(file, [], 'artifact.unknown_folder', `${file.folder}/ is not an artifact folder`, home ? `move the file to ${home}/` : `artifacts live in ${ARTIFACT_KINDS.map((k) => `${k.folder}/`).join(', ')}`);
+    return undefined;
+  }
   const kind: ArtifactKindSchema | undefined = typeof value.kind === 'string' ? kindSchema(value.kind) : undefined;
   if (!kind) {
     sink.report(

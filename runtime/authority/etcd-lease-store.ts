@@ -14,10 +14,11 @@
  * overwritten → immediate loss; renewals failing for a whole TTL (partition) → self-deauthorization
  * (see held-lease.ts).
  */
-import { Etcd3, EtcdLeaseInvalidError, type IOptions, type Lease as EtcdLease, type Watcher } from 'etcd3';
+import type { Etcd3, IOptions, Lease as EtcdLease, Watcher } from 'etcd3';
 import { DEFAULT_LEASE_TTL_SECONDS } from '../contracts/runtime-interface';
 import { systemAuthorityClock, type AuthorityClock } from './authority-clock';
 import { verdictFromState } from './epoch-fence';
+import { sameLeaseState } from './lease-state';
 import { HeldLease, messageOf } from './held-lease';
 import { LeaseError, LeaseUnavailableError } from './lease-errors';
 import { assertLeaseKey, assertTtlSeconds, normalizeLeaseRequest, type NormalizedLeaseRequest } from './lease-request';
@@ -66,6 +67,14 @@ export interface EtcdLeaseStoreOptions extends LeaseStoreOptions {
   readonly dialTimeoutMs?: number;
 }
 
+/**
+ * etcd3 (with gRPC and protobufjs) is loaded on first use: a process on the embedded in-memory store
+ * never pays its ~200 ms load time at start.
+ */
+function etcd3Module(): typeof import('etcd3') {
+  return require('etcd3') as typeof import('etcd3'); // eslint-disable-line @typescript-eslint/no-require-imports
+}
+
 interface HolderRecord extends LeaseHolder {
   readonly raw: string;
 }
@@ -102,6 +111,9 @@ export class EtcdLeaseStore implements LeaseStore {
         throw new LeaseError('invalid_request', `EtcdLeaseStoreOptions.tls is required for the https endpoint "${endpoint}"`);
       }
     }
+    if (options.tls && (options.tls.certificateChain === undefined) !== (options.tls.privateKey === undefined)) {
+      throw new LeaseError('invalid_request', 'EtcdLeaseStoreOptions.tls: certificateChain and privateKey go together (mutual TLS needs both)');
+    }
     this.defaultTtlSeconds = options.defaultTtlSeconds ?? DEFAULT_LEASE_TTL_SECONDS;
     assertTtlSeconds(this.defaultTtlSeconds, 'EtcdLeaseStoreOptions.defaultTtlSeconds');
     this.keyPrefix = options.keyPrefix ?? '/rspp/authority';
@@ -127,7 +139,7 @@ export class EtcdLeaseStore implements LeaseStore {
           }
         : {}),
     };
-    this.client = new Etcd3(clientOptions);
+    this.client = new (etcd3Module().Etcd3)(clientOptions);
   }
 
   async acquire(request: LeaseRequest): Promise<AuthorityLease> {
@@ -171,7 +183,7 @@ export class EtcdLeaseStore implements LeaseStore {
       refreshing = refreshing.then(async () => {
         try {
           const state = toState(key, await this.read(key));
-          if (!sameState(state, last)) {
+          if (!sameLeaseState(state, last)) {
             last = state;
             listener(state);
           }
@@ -263,7 +275,7 @@ export class EtcdLeaseStore implements LeaseStore {
             await etcdLease.keepaliveOnce({ deadline: Date.now() + Math.min(this.callTimeoutMs, request.ttlMs / 2) });
             return 'renewed';
           } catch (error) {
-            if (error instanceof EtcdLeaseInvalidError) return 'gone';
+            if (error instanceof etcd3Module().EtcdLeaseInvalidError) return 'gone';
             throw error;
           }
         },
@@ -380,9 +392,6 @@ function toState(key: string, reading: KeyReading): LeaseState {
     : { key, latestEpoch: reading.latestEpoch };
 }
 
-function sameState(a: LeaseState, b: LeaseState): boolean {
-  return a.latestEpoch === b.latestEpoch && a.holder?.holderId === b.holder?.holderId && a.holder?.epoch === b.holder?.epoch;
-}
 
 function nextRevision(revision: string): string {
   return (BigInt(revision) + 1n).toString();

@@ -140,6 +140,11 @@ export class HeldLease implements AuthorityLease {
     this.listeners.clear();
     this.resolveLost(event);
     this.renewal.dispose();
+    if (reason === 'ttl_elapsed_without_renewal') {
+      // A stalled (not partitioned) holder frees the key now instead of letting it expire; only our
+      // own lease is revoked, never a successor's. Unreachable store: it expires there by itself.
+      this.renewal.revoke().catch(() => undefined);
+    }
   }
 
   private async renewOnce(): Promise<void> {

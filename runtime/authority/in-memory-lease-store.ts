@@ -4,6 +4,7 @@
  * sharing one etcd cluster.
  */
 import { verdictFromState } from './epoch-fence';
+import { sameLeaseState } from './lease-state';
 import { HeldLease } from './held-lease';
 import { InMemoryLeaseRegistry } from './in-memory-lease-registry';
 import { LeaseError, LeaseUnavailableError } from './lease-errors';
@@ -36,6 +37,7 @@ export class InMemoryLeaseStore implements LeaseStore {
   private readonly defaultTtlSeconds: number;
   private readonly held = new Set<HeldLease>();
   private readonly watches = new Set<() => void>();
+  private readonly onHeal = new Set<() => void>();
   private partitioned = false;
   private closed = false;
 
@@ -58,7 +60,10 @@ export class InMemoryLeaseStore implements LeaseStore {
    * end at their TTL (`ttl_elapsed_without_renewal`).
    */
   setPartitioned(partitioned: boolean): void {
+    const healed = this.partitioned && !partitioned;
     this.partitioned = partitioned;
+    // Like a reconnecting etcd watch: catch up with what changed while cut off.
+    if (healed) for (const catchUp of [...this.onHeal]) catchUp();
   }
 
   async acquire(request: LeaseRequest): Promise<AuthorityLease> {
@@ -96,11 +101,21 @@ export class InMemoryLeaseStore implements LeaseStore {
   async watch(key: string, listener: (state: LeaseState) => void): Promise<LeaseWatch> {
     assertLeaseKey(key, 'InMemoryLeaseStore.watch');
     this.assertReachable('watch');
-    const unsubscribe = this.registry.subscribe(key, (state) => {
-      if (!this.partitioned) listener(state);
-    });
+    let last = this.registry.state(key);
+    const deliver = (state: LeaseState): void => {
+      if (this.partitioned || sameLeaseState(state, last)) return;
+      last = state;
+      listener(state);
+    };
+    const unsubscribeRegistry = this.registry.subscribe(key, deliver);
+    const catchUp = (): void => deliver(this.registry.state(key));
+    this.onHeal.add(catchUp);
+    const unsubscribe = (): void => {
+      unsubscribeRegistry();
+      this.onHeal.delete(catchUp);
+    };
     this.watches.add(unsubscribe);
-    listener(this.registry.state(key));
+    listener(last);
     return {
       close: async () => {
         unsubscribe();
@@ -144,13 +159,20 @@ export class InMemoryLeaseStore implements LeaseStore {
       },
     });
     this.held.add(lease);
-    unsubscribe = this.registry.subscribe(key, (state) => {
+    const check = (state: LeaseState): void => {
       if (this.partitioned) return;
       if (!state.holder) lease.markLost('key_deleted', 'the lease key was deleted from the store');
       else if (state.holder.epoch !== epoch || state.holder.holderId !== holderId) {
         lease.markLost('key_replaced', `the key now names "${state.holder.holderId}" at epoch ${state.holder.epoch}`);
       }
-    });
+    };
+    const unsubscribeRegistry = this.registry.subscribe(key, check);
+    const catchUp = (): void => check(this.registry.state(key));
+    this.onHeal.add(catchUp);
+    unsubscribe = () => {
+      unsubscribeRegistry();
+      this.onHeal.delete(catchUp);
+    };
     return lease;
   }
 
@@ -183,3 +205,4 @@ export class InMemoryLeaseStore implements LeaseStore {
     }
   }
 }
+

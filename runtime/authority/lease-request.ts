@@ -31,7 +31,7 @@ export function assertTtlSeconds(ttlSeconds: number, where: string): void {
   if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1 || ttlSeconds > 86_400) {
     throw new LeaseError(
       'invalid_request',
-      `${where}: ttlSeconds must be an integer between 1 and 86400, got ${ttlSeconds}`,
+      `${where} must be a whole number of seconds between 1 and 86400, got ${ttlSeconds}`,
     );
   }
 }

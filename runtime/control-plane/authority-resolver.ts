@@ -3,7 +3,7 @@
  * placement key, and a `LeaseResolution` (contracts.md §9) for a carried epoch. The comparison is
  * the authority module's (`verdictFromState`), so the control plane and every fence agree.
  */
-import { verdictFromState, type LeaseState, type LeaseStore } from '../authority';
+import { leaseResolutionOf, verdictFromState, type LeaseState, type LeaseStore } from '../authority';
 import { DEFAULT_LEASE_RESOLUTION_SNAPSHOT, type LeaseResolution } from '../contracts/v1';
 import { ControlPlaneError } from './control-plane-errors';
 
@@ -29,13 +29,7 @@ export async function resolvePlacementAuthority(store: LeaseStore, key: string, 
   }
   const epoch = carriedEpoch ?? state.holder?.epoch;
   const verdict = verdictFromState(state, epoch);
-  const lease_resolution: LeaseResolution = {
-    lease_resolution_snapshot: `${DEFAULT_LEASE_RESOLUTION_SNAPSHOT}@${state.latestEpoch}`,
-    ...(epoch === undefined ? {} : { authority_epoch: epoch }),
-    authority_epoch_valid: verdict.reason !== 'lease_stale_epoch' && verdict.reason !== 'lease_invalid_input',
-    authority_authorized: verdict.accepted,
-    reason: verdict.reason,
-  };
+  const lease_resolution = leaseResolutionOf(verdict, `${DEFAULT_LEASE_RESOLUTION_SNAPSHOT}@${state.latestEpoch}`);
   return {
     key,
     latest_epoch: state.latestEpoch,

@@ -3,12 +3,13 @@
  *
  *   node lib/runtime/control-plane/main.js [--host 0.0.0.0] [--api-port 8081] [--admin-port 9090] [--pipelines-dir DIR]
  *
- * The lease store comes from the environment (RSPP_LEASE_STORE, RSPP_ETCD_ENDPOINTS, ...). On
+ * The lease store comes from the environment (RSPP_LEASE_STORE, RSPP_ETCD_ENDPOINTS, ...); a pinned
+ * RSPP_BUNDLE_DIGEST must name a servable bundle or the process refuses to start. On
  * SIGTERM/SIGINT it fails readiness at once, stops accepting, lets in-flight requests finish (at
  * most RSPP_DRAIN_SECONDS) and exits.
  */
 import { createLeaseStoreFromEnv } from '../authority';
-import { DEFAULT_DRAIN_SECONDS, DRAIN_SECONDS_ENV } from '../contracts/runtime-interface';
+import { DEFAULT_DRAIN_SECONDS, DRAIN_SECONDS_ENV, RUNTIME_ENV } from '../contracts/runtime-interface';
 import { ControlPlaneService, type ControlPlaneServiceOptions } from './control-plane-service';
 
 interface CliOptions {
@@ -65,6 +66,9 @@ async function main(): Promise<void> {
   const store = createLeaseStoreFromEnv();
   const options: ControlPlaneServiceOptions = { store, ...cli };
   const service = new ControlPlaneService(options);
+  // The deployment's pinned bundle must be servable (and a digest): fail at start, not at the first turn.
+  const pinned = process.env[RUNTIME_ENV.bundleDigest];
+  if (pinned) service.catalog.resolve(pinned, RUNTIME_ENV.bundleDigest);
   const ports = await service.start();
   log({ level: 'info', msg: 'control plane listening', ...ports, leaseStore: store.kind, bundles: service.catalog.digests() });
 

@@ -59,6 +59,7 @@ export class EdgeBuffer {
   private readonly itemsLow: number;
   private readonly msHigh: number;
   private readonly msLow: number;
+  private readonly cutThrough: boolean;
   /** Downstream (consumer/transport) can take items now. */
   downstreamReady = true;
   /** Last accepted runtime_sequence (strict order per edge and lane). */
@@ -81,6 +82,8 @@ export class EdgeBuffer {
     this.itemsLow = policy.watermarks.queue_items?.low ?? Infinity;
     this.msHigh = policy.watermarks.queue_ms?.high ?? Infinity;
     this.msLow = policy.watermarks.queue_ms?.low ?? Infinity;
+    // A single in-flight item must not be able to cross a watermark for cut-through to be exact.
+    this.cutThrough = this.itemsHigh > 1 && this.msHigh > 0 && policy.strategy !== 'latest_only';
   }
 
   /** Items queued plus items held by a blocked producer (never above 2 × max_queue_items). */
@@ -106,6 +109,12 @@ export class EdgeBuffer {
 
   /** Enqueue one event (ingress checks already passed), shedding deterministically if full. */
   offer(event: EventRecord, payload: unknown, bytes: number, atMs: number): void {
+    // Cut-through: with nothing queued, downstream ready and no pressure episode, FIFO order and
+    // every watermark are unaffected by handing the item straight to egress.
+    if (this.ring.size === 0 && this.downstreamReady && !this.pressure && this.cutThrough && this.blocked.length === 0) {
+      this.host.egressItem(this, event, payload, atMs);
+      return;
+    }
     if (this.ring.size > 0 || this.blockedSince >= 0) this.expire(atMs);
     if (this.wouldOverflow(bytes)) {
       if (this.policy.strategy === 'block') {

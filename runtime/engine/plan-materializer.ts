@@ -24,6 +24,7 @@ export interface PlanInputs {
   readonly authority_epoch: number;
   readonly seed: number;
   readonly bundle: TurnStartBundle;
+  /** Execution profiles; deep-frozen by the caller (their parts are shared with the plan). */
   readonly profiles: { readonly [name: string]: ExecutionProfile };
   /** Refs reported directly by backends; they win over the bundle's, defaults fill the rest. */
   readonly provenance?: PartialSnapshotProvenance;
@@ -36,7 +37,9 @@ export function computePlanHash(planWithoutHash: Omit<ResolvedTurnPlan, 'plan_ha
 }
 
 export function materializePlan(inputs: PlanInputs): PlanMaterialization {
-  const profile = inputs.profiles[inputs.bundle.execution_profile];
+  const profile = Object.prototype.hasOwnProperty.call(inputs.profiles, inputs.bundle.execution_profile)
+    ? inputs.profiles[inputs.bundle.execution_profile]
+    : undefined;
   if (!profile) {
     return { ok: false, problem: `execution profile "${inputs.bundle.execution_profile}" is not supported here (have: ${Object.keys(inputs.profiles).join(', ')})` };
   }
@@ -61,8 +64,9 @@ export function materializePlan(inputs: PlanInputs): PlanMaterialization {
       nondeterministic_inputs: [],
     },
   };
-  // Round-trip through canonical JSON so the frozen plan shares no object with its inputs.
-  const plan = JSON.parse(encodeCanonical({ ...body, plan_hash: computePlanHash(body) })) as ResolvedTurnPlan;
+  // Profile parts are shared with the plan: callers pass frozen profiles (the engine freezes its
+  // own copy at construction), so sharing them cannot let anything mutate a frozen plan.
+  const plan: ResolvedTurnPlan = { ...body, plan_hash: computePlanHash(body) };
   const error = validateContract('ResolvedTurnPlan', plan);
   if (error) return { ok: false, problem: `${error.path}: ${error.message}` };
   return { ok: true, plan: deepFreeze(plan) };

@@ -42,7 +42,7 @@ import type {
 } from './engine-types';
 import { PAYLOAD_BIT, StageALog, TurnEvidence } from './evidence-recorder';
 import { EnvelopeFactory } from './envelope-factory';
-import { SIMPLE_V1_PROFILE } from './execution-profiles';
+import { deepFreeze, SIMPLE_V1_PROFILE } from './execution-profiles';
 import { materializePlan } from './plan-materializer';
 import { RingBuffer } from './ring-buffer';
 
@@ -133,6 +133,7 @@ export class TurnEngine implements EdgeHost {
   // Hot-path cache of the last edge looked up by id.
   private lastEdgeId: string | undefined;
   private lastEdge: EdgeBuffer | undefined;
+  private lastPayloadClass: string | undefined;
 
   // Counters (plain fields: the data path increments them without allocating).
   private acceptedTurns = 0;
@@ -161,7 +162,8 @@ export class TurnEngine implements EdgeHost {
     if (!Number.isInteger(config.authority_epoch) || config.authority_epoch < 0) {
       throw new TypeError(`EngineConfig.authority_epoch must be an integer >= 0, got ${config.authority_epoch}`);
     }
-    this.profiles = config.profiles ?? { [SIMPLE_V1_PROFILE.name]: SIMPLE_V1_PROFILE };
+    // The engine keeps its own deep-frozen copy: profile parts are shared by every frozen plan.
+    this.profiles = config.profiles ? deepFreeze(JSON.parse(JSON.stringify(config.profiles))) : { [SIMPLE_V1_PROFILE.name]: SIMPLE_V1_PROFILE };
     for (const [name, profile] of Object.entries(this.profiles)) {
       for (const [edgeId, policy] of Object.entries(profile.edge_buffer_policies)) {
         const err = validateContract('EdgeBufferPolicy', policy);
@@ -275,7 +277,7 @@ export class TurnEngine implements EdgeHost {
           this.diagnostic('invalid_input', `data event ${err.path}: ${err.message}`, at, undefined, input.event?.event_id);
           return;
         }
-        this.ingestData(input.event, undefined, input.payload_bytes ?? 0, at);
+        this.ingestData(input.event, undefined, input.payload_bytes ?? 0, at, wall);
         return;
       }
       case 'telemetry': {
@@ -329,7 +331,8 @@ export class TurnEngine implements EdgeHost {
    * Hot path: one DataLane event into its edge. The caller has decoded it (`decodeEventRecord`).
    * Checks, in order: epoch (P6: stale beats late), active turn, turn id, edge, sequence order.
    */
-  ingestData(event: EventRecord, payload: unknown, payloadBytes: number, atMs: number): void {
+  ingestData(event: EventRecord, payload: unknown, payloadBytes: number, atMs: number, wallMs: number = atMs): void {
+    this.currentWall = wallMs;
     let epoch = event.authority_epoch;
     if (epoch === undefined) {
       epoch = this.routingViewEpoch;
@@ -368,7 +371,10 @@ export class TurnEngine implements EdgeHost {
     }
     edge.lastSequence = event.runtime_sequence;
     this.dataIngested++;
-    turn.evidence.payloadBits |= PAYLOAD_BIT[event.payload_class];
+    if (event.payload_class !== this.lastPayloadClass) {
+      this.lastPayloadClass = event.payload_class;
+      turn.evidence.payloadBits |= PAYLOAD_BIT[event.payload_class];
+    }
     edge.offer(event, payload, payloadBytes, atMs);
   }
 
@@ -581,6 +587,7 @@ export class TurnEngine implements EdgeHost {
     };
     this.lastEdgeId = undefined;
     this.lastEdge = undefined;
+    this.lastPayloadClass = undefined;
     this.pending = undefined;
     this.factory.pipelineVersion = plan.pipeline_version;
     for (const d of admits) {
@@ -981,7 +988,7 @@ export class TurnEngine implements EdgeHost {
       this.diagnostic('invalid_input', `plan_change policy ${err.path}: ${err.message}`, at);
       return;
     }
-    this.edgeOverrides[edgeId] = policy;
+    this.edgeOverrides[edgeId] = deepFreeze(JSON.parse(JSON.stringify(policy)) as EdgeBufferPolicy);
   }
 
   /** Authority/migration markers are baseline evidence: if Stage A cannot keep one, T9 applies. */

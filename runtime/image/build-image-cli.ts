@@ -13,7 +13,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildImage, type BuildImageOptions } from './build-image';
-import { measureStartToReady } from './measure-start';
+import { controlPlaneLauncher, measureStartToReady, runtimeServerLauncher } from './measure-start';
 
 interface CliArgs {
   outDir: string;
@@ -110,8 +110,14 @@ async function main(): Promise<void> {
     }
   }
   if (args.measure && result.rootfsDir) {
-    const measurement = await measureStartToReady(result.rootfsDir, record.commands.controlPlane);
-    console.log(`image: start-to-ready (control plane, ${measurement.mode}): median ${measurement.medianMs} ms over ${measurement.readyMs.join(', ')} ms`);
+    const targets = [
+      { name: 'runtime server', command: record.commands.runtime, launcher: args.runtimeEntry ? controlPlaneLauncher : runtimeServerLauncher },
+      { name: 'control plane', command: record.commands.controlPlane, launcher: controlPlaneLauncher },
+    ];
+    for (const target of targets) {
+      const measurement = await measureStartToReady(result.rootfsDir, target.command, target.launcher);
+      console.log(`image: start-to-ready (${target.name}, ${measurement.mode}): median ${measurement.medianMs} ms over ${measurement.readyMs.join(', ')} ms`);
+    }
   }
 }
 

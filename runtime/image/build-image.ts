@@ -18,7 +18,7 @@ import { deterministicGzip } from './deterministic-gzip';
 import { withParentDirectories } from './layer-entries';
 import { collectModuleClosure } from './module-closure';
 import { MEDIA_TYPES, sha256Digest, writeOciLayout } from './oci-layout-writer';
-import { collectPackageClosure } from './package-closure';
+import { collectPackageClosure, type PackageClosure } from './package-closure';
 import { normalizeLayerPath, writeTar, type TarEntry } from './tar-writer';
 
 /** Where the app lives in the image. */
@@ -106,10 +106,7 @@ export function buildImage(options: BuildImageOptions): BuildImageResult {
   const nodeBinary = options.nodeBinary ?? process.execPath;
   const architecture = ARCHITECTURES[process.arch];
   if (!architecture) throw new Error(`buildImage: unsupported architecture ${process.arch}`);
-  const entryPoints: ImageEntryPoints = {
-    runtime: options.entryPoints?.runtime ?? 'runtime/server/main.ts',
-    controlPlane: options.entryPoints?.controlPlane ?? 'runtime/control-plane/main.ts',
-  };
+  const entryPoints = resolveEntryPoints(options.entryPoints);
   const timings: Record<string, number> = {};
   const timed = <T>(name: string, work: () => T): T => {
     const start = performance.now();
@@ -119,40 +116,7 @@ export function buildImage(options: BuildImageOptions): BuildImageResult {
     return result;
   };
 
-  const modules = timed('compile closure', () => collectModuleClosure(repoRoot, [entryPoints.runtime, entryPoints.controlPlane]));
-  const packages = timed('package closure', () => collectPackageClosure(repoRoot, modules.packages));
-  if (packages.undeclared.length > 0) {
-    log(`image: WARNING runtime requires packages missing from package.json "dependencies": ${packages.undeclared.join(', ')}`);
-  }
-  const libraries = sharedLibrariesOf(nodeBinary);
-
-  const layerEntries: Array<{ name: ImageLayerSummary['name']; entries: TarEntry[] }> = [
-    { name: 'base', entries: withParentDirectories(baseLayerEntries(nodeBinary, libraries)) },
-    {
-      name: 'deps',
-      entries: withParentDirectories(
-        packages.files.map((f) => ({ type: 'file' as const, path: `${APP_DIR}/${f.imagePath}`, mode: f.mode, content: { sourcePath: f.sourcePath } })),
-      ),
-    },
-    {
-      name: 'app',
-      entries: withParentDirectories([
-        ...modules.modules.map((m) => ({ type: 'file' as const, path: `${APP_DIR}/${m.outputPath}`, mode: 0o644, content: m.content })),
-        ...pipelineArtifactFiles(repoRoot).map((file) => ({
-          type: 'file' as const,
-          path: `${APP_DIR}/${file}`,
-          mode: 0o644,
-          content: { sourcePath: join(repoRoot, file) },
-        })),
-        {
-          type: 'file' as const,
-          path: `${APP_DIR}/package.json`,
-          mode: 0o644,
-          content: Buffer.from(`${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, license: manifest.license ?? 'UNLICENSED' }, null, 2)}\n`),
-        },
-      ]),
-    },
-  ];
+  const { layerEntries, packages } = planImageLayers(repoRoot, nodeBinary, entryPoints, manifest, timed, log);
 
   const built = layerEntries.map(({ name, entries }) =>
     timed(`layer ${name}`, () => {
@@ -237,6 +201,78 @@ export function buildImage(options: BuildImageOptions): BuildImageResult {
     timed('stage rootfs', () => stageRootfs(rootfsDir!, built.flatMap((l) => l.entries)));
   }
   return { record, layoutDir, ...(rootfsDir ? { rootfsDir } : {}), timingsMs: timings };
+}
+
+/** The three layers' entries (what goes where), before any tar or gzip. */
+function planImageLayers(
+  repoRoot: string,
+  nodeBinary: string,
+  entryPoints: ImageEntryPoints,
+  manifest: { name: string; version: string; license?: string },
+  timed: <T>(name: string, work: () => T) => T,
+  log: (line: string) => void,
+): { layerEntries: Array<{ name: ImageLayerSummary['name']; entries: TarEntry[] }>; packages: PackageClosure } {
+  const modules = timed('compile closure', () => collectModuleClosure(repoRoot, [entryPoints.runtime, entryPoints.controlPlane]));
+  const packages = timed('package closure', () => collectPackageClosure(repoRoot, modules.packages));
+  if (packages.undeclared.length > 0) {
+    log(`image: WARNING runtime requires packages missing from package.json "dependencies": ${packages.undeclared.join(', ')}`);
+  }
+  const libraries = sharedLibrariesOf(nodeBinary);
+
+  const layerEntries: Array<{ name: ImageLayerSummary['name']; entries: TarEntry[] }> = [
+    { name: 'base', entries: withParentDirectories(baseLayerEntries(nodeBinary, libraries)) },
+    {
+      name: 'deps',
+      entries: withParentDirectories(
+        packages.files.map((f) => ({ type: 'file' as const, path: `${APP_DIR}/${f.imagePath}`, mode: f.mode, content: { sourcePath: f.sourcePath } })),
+      ),
+    },
+    {
+      name: 'app',
+      entries: withParentDirectories([
+        ...modules.modules.map((m) => ({ type: 'file' as const, path: `${APP_DIR}/${m.outputPath}`, mode: 0o644, content: m.content })),
+        ...pipelineArtifactFiles(repoRoot).map((file) => ({
+          type: 'file' as const,
+          path: `${APP_DIR}/${file}`,
+          mode: 0o644,
+          content: { sourcePath: join(repoRoot, file) },
+        })),
+        {
+          type: 'file' as const,
+          path: `${APP_DIR}/package.json`,
+          mode: 0o644,
+          content: Buffer.from(`${JSON.stringify({ name: manifest.name, version: manifest.version, private: true, license: manifest.license ?? 'UNLICENSED' }, null, 2)}\n`),
+        },
+      ]),
+    },
+  ];
+  return { layerEntries, packages };
+}
+
+/**
+ * Stages only the merged root filesystem (no layers, no layout): what a container of the image
+ * would see. Used to smoke-test the image quickly; `buildImage` stages the same thing.
+ */
+export function stageImageRootfs(options: {
+  readonly repoRoot: string;
+  readonly rootfsDir: string;
+  /** @default process.execPath */
+  readonly nodeBinary?: string;
+  readonly entryPoints?: Partial<ImageEntryPoints>;
+}): ImageEntryPoints {
+  const repoRoot = resolve(options.repoRoot);
+  const manifest = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { name: string; version: string; license?: string };
+  const entryPoints = resolveEntryPoints(options.entryPoints);
+  const { layerEntries } = planImageLayers(repoRoot, options.nodeBinary ?? process.execPath, entryPoints, manifest, (_name, work) => work(), () => undefined);
+  stageRootfs(resolve(options.rootfsDir), layerEntries.flatMap((l) => l.entries));
+  return entryPoints;
+}
+
+function resolveEntryPoints(entryPoints: Partial<ImageEntryPoints> | undefined): ImageEntryPoints {
+  return {
+    runtime: entryPoints?.runtime ?? 'runtime/server/main.ts',
+    controlPlane: entryPoints?.controlPlane ?? 'runtime/control-plane/main.ts',
+  };
 }
 
 /** Every pipeline artifact (YAML/JSON data, not code), repo-relative, sorted. */

@@ -15,7 +15,7 @@ import type { EngineCounters, TurnStartContext } from '../engine';
 import { AdminServer, type ReadinessChecks } from './admin/admin-server';
 import { PlacementAuthority, placementLeaseKey } from './authority/placement-authority';
 import type { ServerConfig } from './config/server-config';
-import { MemoryEvidenceSink, type EvidenceSink } from './evidence/evidence-sink';
+import { JsonlEvidenceSink, MemoryEvidenceSink, type EvidenceSink } from './evidence/evidence-sink';
 import { silentLogger, type ServerLogger } from './logging/server-logger';
 import { RuntimeMetrics } from './metrics/runtime-metrics';
 import { SessionConnection, type SessionHost } from './session/session-connection';
@@ -26,7 +26,7 @@ export interface RuntimeServerProps {
   readonly config: ServerConfig;
   /** Authority lease store. @default built from `config` (memory or etcd); closed by the server on stop */
   readonly leaseStore?: LeaseStore;
-  /** OR-02 Stage B export. @default a `MemoryEvidenceSink` */
+  /** OR-02 Stage B export. @default a `JsonlEvidenceSink` on `config.evidenceFile` if set, else a `MemoryEvidenceSink` */
   readonly evidence?: EvidenceSink;
   /** @default silentLogger */
   readonly logger?: ServerLogger;
@@ -104,7 +104,10 @@ export class RuntimeServer implements SessionHost {
   private readonly tickIntervalMs: number;
   private readonly clockOrigin = performance.now();
   private tickTimer: NodeJS.Timeout | undefined;
+  private readonly pendingFlush: SessionConnection[] = [];
+  private readonly flushPending = () => this.flushPendingSessions();
   private sessionCounter = 0;
+  private boundSessionPort = 0;
   private draining = false;
   private drainPromise: Promise<DrainReport> | undefined;
   private stopped = false;
@@ -135,7 +138,8 @@ export class RuntimeServer implements SessionHost {
   private constructor(props: RuntimeServerProps) {
     this.config = props.config;
     this.logger = props.logger ?? silentLogger;
-    this.evidence = props.evidence ?? new MemoryEvidenceSink();
+    this.evidence =
+      props.evidence ?? (this.config.evidenceFile !== undefined ? new JsonlEvidenceSink(this.config.evidenceFile) : new MemoryEvidenceSink());
     this.tickIntervalMs = props.tickIntervalMs ?? 100;
     if (!Number.isInteger(this.tickIntervalMs) || this.tickIntervalMs < 1) {
       throw new RangeError(`RuntimeServerProps.tickIntervalMs must be an integer >= 1, got ${props.tickIntervalMs}`);
@@ -170,8 +174,9 @@ export class RuntimeServer implements SessionHost {
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
   }
 
+  /** Bound session port (valid after start, kept after stop). */
   get sessionPort(): number {
-    return (this.http.address() as AddressInfo).port;
+    return this.boundSessionPort;
   }
 
   get adminPort(): number {
@@ -211,6 +216,16 @@ export class RuntimeServer implements SessionHost {
     });
   }
 
+  scheduleFlush(session: SessionConnection): void {
+    if (this.pendingFlush.push(session) === 1) setImmediate(this.flushPending);
+  }
+
+  private flushPendingSessions(): void {
+    // Sessions scheduled while flushing (none today: flush() does not ingest) get the next turn.
+    const sessions = this.pendingFlush.splice(0);
+    for (let i = 0; i < sessions.length; i++) sessions[i].flush();
+  }
+
   sessionClosed(session: SessionConnection): void {
     if (this.sessions.get(session.sessionId) !== session) return;
     this.sessions.delete(session.sessionId);
@@ -227,6 +242,7 @@ export class RuntimeServer implements SessionHost {
       this.http.once('error', onError);
       this.http.listen(this.config.sessionPort, this.config.host, () => {
         this.http.off('error', onError);
+        this.boundSessionPort = (this.http.address() as AddressInfo).port;
         resolve();
       });
     });
@@ -389,8 +405,17 @@ export class RuntimeServer implements SessionHost {
       if (!inFlight.has(session)) session.close(CLOSE_CODES.goingAway, 'draining: session closed by replica drain');
     }
 
-    await this.evidence.flush();
+    // Evidence that cannot be exported fails the drain (exit 1), but only after the lease is
+    // released and the listeners are closed, so a successor is never kept waiting.
+    let flushError: Error | undefined;
+    try {
+      await this.evidence.flush();
+    } catch (err) {
+      flushError = err as Error;
+      this.logger.log('error', 'OR-02 evidence flush failed during drain', { error: flushError.message });
+    }
     await this.shutdown(false);
+    if (flushError) throw flushError;
     const report: DrainReport = {
       deadlineMs,
       durationMs: Math.round(performance.now() - startedAt),

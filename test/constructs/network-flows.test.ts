@@ -1,5 +1,6 @@
 import { Chart, Testing } from 'cdk8s';
 import { externalPeer, FLOW_DESCRIPTION_ANNOTATION, IFlowEndpoint, NetworkFlows } from '../../constructs/network-flows';
+import { allPodsOfNamespace } from '../../constructs/common/network-policy';
 import { byKind, flowAllowed, PodView } from './platform-invariants.support';
 
 const NS = 'flows-test';
@@ -80,6 +81,30 @@ describe('NetworkFlows', () => {
     expect(flowAllowed(policies, m0, m0, 2380)).toBe(true);
   });
 
+  test('a whole named namespace as the destination, with a UDP port range: egress only, the namespace selected by name', () => {
+    const { chart, flows } = setup();
+    const media = externalPeer('media', allPodsOfNamespace('media'));
+    const flow = flows.allow(a, media, [{ port: 7880 }, { port: 50000, endPort: 50010, protocol: 'UDP' }], 'alpha sends media');
+    const policies = byKind(Testing.synth(chart), 'NetworkPolicy');
+    expect(flow.policyNames).toEqual(['allow-egress-alpha-to-media']);
+    expect(flow.ports).toEqual([{ port: 7880, protocol: 'TCP' }, { port: 50000, endPort: 50010, protocol: 'UDP' }]);
+    expect(policies[0].spec.egress).toEqual([{
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }],
+      ports: [{ port: 7880, protocol: 'TCP' }, { port: 50000, endPort: 50010, protocol: 'UDP' }],
+    }]);
+    const denyAll = { metadata: { name: 'deny', namespace: NS }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };
+    const all = [denyAll, ...policies];
+    const alpha = pod('alpha', { app: 'alpha' });
+    const server = pod('server', { anything: 'x' }, 'media', [7880]);
+    expect(flowAllowed(all, alpha, server, 7880)).toBe(true);
+    expect(flowAllowed(all, alpha, server, 50000, 'UDP')).toBe(true);
+    expect(flowAllowed(all, alpha, server, 50010, 'UDP')).toBe(true);
+    expect(flowAllowed(all, alpha, server, 50011, 'UDP')).toBe(false);
+    expect(flowAllowed(all, alpha, server, 50005, 'TCP')).toBe(false);
+    expect(flowAllowed(all, alpha, pod('elsewhere', { anything: 'x' }, 'other', [7880]), 7880)).toBe(false);
+    expect(flowAllowed(all, pod('beta', { app: 'beta' }), server, 7880)).toBe(false);
+  });
+
   test('flows are recorded in order, with normalized ports', () => {
     const { flows } = setup();
     flows.allow(a, b, [1], 'one');
@@ -95,6 +120,9 @@ describe('NetworkFlows', () => {
       ['a flow declared twice', (f: NetworkFlows) => { f.allow(a, b, [1], 'x'); f.allow(a, b, [2], 'y'); }, /already declared/],
       ['no ports', (f: NetworkFlows) => f.allow(a, b, [], 'x'), /ports must not be empty/],
       ['port out of range', (f: NetworkFlows) => f.allow(a, b, [70000], 'x'), /70000 is not in 1\.\.65535/],
+      ['range ending before it starts', (f: NetworkFlows) => f.allow(a, b, [{ port: 60000, endPort: 50000, protocol: 'UDP' }], 'x'), /endPort 50000 of the range starting at 60000 must be an integer in 60000\.\.65535/],
+      ['range ending past 65535', (f: NetworkFlows) => f.allow(a, b, [{ port: 60000, endPort: 70000, protocol: 'UDP' }], 'x'), /endPort 70000/],
+      ['a whole namespace selected by a label other than its name', (f: NetworkFlows) => f.allow(a, { flowName: 'team', flowPeer: { podLabels: {}, namespaceLabels: { team: 'media' } } }, [1], 'x'), /podLabels must not be empty/],
       ['no reason', (f: NetworkFlows) => f.allow(a, b, [1], '  '), /description must say why/],
       ['both ends outside', (f: NetworkFlows) => f.allow(prom, prom, [1], 'x'), /at least one end must be in namespace "flows-test"/],
       ['empty pod selector', (f: NetworkFlows) => f.allow({ flowName: 'all', flowPeer: { podLabels: {} } }, b, [1], 'x'), /podLabels must not be empty/],

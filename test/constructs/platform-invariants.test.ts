@@ -124,7 +124,7 @@ describe.each(ENVS)('platform invariants: %s', (envName, env) => {
     expect([...allowedPodFlows(objects)].sort()).toEqual([...expected].sort());
   });
 
-  test('each declared flow has its policy on both sides (one side for peers in other namespaces), naming peers by labels and ports', () => {
+  test('each declared flow has its policy on both sides (one side for peers in other namespaces), naming peers by labels (pods, or one whole namespace by name) and ports', () => {
     const policies = new Map(byKind(objects, 'NetworkPolicy').map((p) => [p.metadata.name, p]));
     for (const flow of platform.tls.flows.flows) {
       const internalEnds = [flow.from, flow.to].filter((e) => !e.flowPeer.namespaceLabels).length;
@@ -135,14 +135,22 @@ describe.each(ENVS)('platform invariants: %s', (envName, env) => {
         const rules = [...(policy.spec.ingress ?? []), ...(policy.spec.egress ?? [])];
         for (const rule of rules) {
           expect(rule.ports.length).toBeGreaterThan(0);
-          for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) expect(Object.keys(peer.podSelector.matchLabels).length).toBeGreaterThan(0);
+          for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) {
+            expect(peer.ipBlock).toBeUndefined();
+            if (peer.podSelector === undefined) {
+              // A whole namespace (LiveKit's), named by its name label and nothing else.
+              expect(Object.keys(peer.namespaceSelector.matchLabels)).toEqual(['kubernetes.io/metadata.name']);
+            } else {
+              expect(Object.keys(peer.podSelector.matchLabels).length).toBeGreaterThan(0);
+            }
+          }
         }
       }
     }
     const described = platform.tls.flows.flows.map((f) => `${f.from.flowName}->${f.to.flowName}`);
     expect(described).toEqual(expect.arrayContaining([
       'lease-store->lease-store', 'control-plane->lease-store', 'runtime->lease-store', 'runtime->control-plane',
-      'prometheus->runtime', 'prometheus->control-plane', 'prometheus->lease-store',
+      'prometheus->runtime', 'prometheus->control-plane', 'prometheus->lease-store', 'runtime->livekit',
     ]));
   });
 

@@ -1,11 +1,42 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { dev, prod, stage } from '../../envs';
+import { dev, LIVEKIT_PORTS, prod, stage } from '../../envs';
 import type { EnvironmentConfig } from '../../envs/environment-config';
+import { buildEnvChart } from '../../constructs/env-chart';
 import { checkPolicy } from '../../constructs/policy';
+import { validateObjects } from '../../constructs/validation';
 import { quotaForEnvironment, RsppPlatform, RUNTIME_TLS_MOUNT_PATH } from '../../constructs/rspp-platform';
-import { byKind, named, synthPlatform } from './platform-invariants.support';
+import { byKind, flowAllowed, K8sObject, named, PodView, synthPlatform, workloadPods } from './platform-invariants.support';
 
 const ENVS: ReadonlyArray<[string, EnvironmentConfig]> = [['dev', dev], ['stage', stage], ['prod', prod]];
+
+/** `base` with an external lease store, set in the env config alone (no construct prop). */
+function withExternalLeaseStore(base: EnvironmentConfig): EnvironmentConfig {
+  return {
+    ...base,
+    leaseStore: {
+      ...base.leaseStore,
+      mode: 'external',
+      endpoints: ['https://etcd-0.etcd.infra.svc:2379', 'https://etcd-1.etcd.infra.svc:2379', 'https://etcd-2.etcd.infra.svc:2379'],
+      tlsSecretName: 'infra-etcd-client',
+      externalPeer: { namespace: 'infra', podLabels: { 'app.kubernetes.io/name': 'etcd' } },
+    },
+  };
+}
+
+/** A pod of the LiveKit server as a CNI would see it: in the LiveKit namespace, with the upstream chart's labels. */
+const liveKitPod = (env: EnvironmentConfig): PodView => ({
+  workload: 'Deployment/livekit-server',
+  namespace: env.livekit.namespace,
+  namespaceLabels: { 'kubernetes.io/metadata.name': env.livekit.namespace },
+  labels: { 'app.kubernetes.io/name': 'livekit-server', 'app.kubernetes.io/instance': 'livekit-server' },
+  ports: [
+    { port: LIVEKIT_PORTS.signal, protocol: 'TCP' },
+    { port: LIVEKIT_PORTS.rtcTcp, protocol: 'TCP' },
+    { port: env.livekit.udpPortRangeStart, protocol: 'UDP' },
+  ],
+});
+
+const podOf = (objects: readonly K8sObject[], workload: string): PodView => workloadPods(objects).find((p) => p.workload === workload)!;
 
 describe('RsppPlatform', () => {
   test.each(ENVS)('snapshot: %s', (_name, env) => {
@@ -39,6 +70,86 @@ describe('RsppPlatform', () => {
     const mounts = runtime.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
     expect(mounts).toContain(RUNTIME_TLS_MOUNT_PATH);
     expect(platform.tls.certificates.map((c) => c.component).sort()).toEqual(['control-plane', 'etcd-client', 'etcd-peer', 'runtime']);
+  });
+
+  test.each(ENVS)('%s: the runtime certificate is mounted through RsppRuntime\'s typed tls prop, certifying the runtime Service', (_name, env) => {
+    const { objects, platform } = synthPlatform(env);
+    expect(platform.runtime.tlsSecretName).toBe(platform.runtimeCertificate.secretName);
+    expect(platform.runtime.tlsMountPath).toBe(RUNTIME_TLS_MOUNT_PATH);
+    const pod = named(objects, 'Deployment', platform.runtime.name).spec.template.spec;
+    const volume = pod.volumes.find((v: any) => v.secret?.secretName === platform.runtimeCertificate.secretName);
+    expect(volume).toEqual({ name: 'tls', secret: { secretName: 'runtime-tls', defaultMode: 0o440 } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true });
+    // Mounted once: the typed prop replaced the JSON patch, it does not add to it.
+    expect(pod.volumes.filter((v: any) => v.name === 'tls')).toHaveLength(1);
+    const certificate = named(objects, 'Certificate', 'runtime');
+    expect(certificate.spec.secretName).toBe('runtime-tls');
+    expect(certificate.spec.dnsNames).toContain(platform.runtime.serviceHost);
+  });
+
+  test('a renamed runtime gets a certificate for its own Service name', () => {
+    const { objects, platform } = synthPlatform(prod, { names: { runtime: 'voice-runtime' } });
+    expect(named(objects, 'Certificate', 'runtime').spec.dnsNames).toEqual(expect.arrayContaining(['voice-runtime', 'voice-runtime.rspp.svc']));
+    expect(platform.runtime.serviceHost).toBe('voice-runtime.rspp.svc');
+  });
+
+  describe.each(ENVS)('%s: the runtime (the LiveKit-connected media worker) may reach the LiveKit server, and only it', (_name, env) => {
+    const { objects, platform } = synthPlatform(env);
+    const policy = named(objects, 'NetworkPolicy', 'allow-egress-runtime-to-livekit');
+
+    test('one egress policy selecting the runtime pods, to the LiveKit namespace by name, on signalling, RTC/TCP and the UDP media range', () => {
+      expect(platform.liveKitFlow.policyNames).toEqual(['allow-egress-runtime-to-livekit']);
+      expect(policy.spec.podSelector.matchLabels).toEqual(platform.runtime.podSelector);
+      expect(policy.spec.policyTypes).toEqual(['Egress']);
+      expect(policy.spec.ingress).toBeUndefined();
+      expect(policy.spec.egress).toEqual([{
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.livekit.namespace } } }],
+        ports: [
+          { port: 7880, protocol: 'TCP' },
+          { port: 7881, protocol: 'TCP' },
+          { port: env.livekit.udpPortRangeStart, endPort: env.livekit.udpPortRangeEnd, protocol: 'UDP' },
+        ],
+      }]);
+    });
+
+    test('evaluated like a CNI over default-deny: runtime -> LiveKit on its ports only; other workloads and ports stay denied', () => {
+      const policies = byKind(objects, 'NetworkPolicy');
+      const runtime = podOf(objects, `Deployment/${platform.runtime.name}`);
+      const controlPlane = podOf(objects, `Deployment/${platform.controlPlane.name}`);
+      const livekit = liveKitPod(env);
+      const { udpPortRangeStart: first, udpPortRangeEnd: last } = env.livekit;
+      expect(flowAllowed(policies, runtime, livekit, 7880)).toBe(true);
+      expect(flowAllowed(policies, runtime, livekit, 7881)).toBe(true);
+      expect(flowAllowed(policies, runtime, livekit, first, 'UDP')).toBe(true);
+      expect(flowAllowed(policies, runtime, livekit, Math.floor((first + last) / 2), 'UDP')).toBe(true);
+      expect(flowAllowed(policies, runtime, livekit, last, 'UDP')).toBe(true);
+      expect(flowAllowed(policies, runtime, livekit, last + 1, 'UDP')).toBe(false);
+      expect(flowAllowed(policies, runtime, livekit, first - 1, 'UDP')).toBe(false);
+      expect(flowAllowed(policies, runtime, livekit, 7880, 'UDP')).toBe(false);
+      expect(flowAllowed(policies, runtime, livekit, 6379)).toBe(false); // LiveKit's Redis
+      expect(flowAllowed(policies, controlPlane, livekit, 7880)).toBe(false);
+      const elsewhere: PodView = { ...livekit, namespace: 'other', namespaceLabels: { 'kubernetes.io/metadata.name': 'other' } };
+      expect(flowAllowed(policies, runtime, elsewhere, 7880)).toBe(false);
+    });
+
+    test('RSPP-NET-002 (and every other rule) still passes with no exemption', () => {
+      const report = checkPolicy(objects, { env: env.name });
+      expect(report.findings.map((f) => f.text)).toEqual([]);
+      expect(report.exemptions).toEqual([]);
+      expect(report.rules.find((r) => r.id === 'RSPP-NET-002')?.status).toBe('passed');
+      // The rule does read this policy: without the namespace selector it would admit every destination.
+      const opened = objects.map((o) => (o === policy ? { ...o, spec: { ...o.spec, egress: [{ ...o.spec.egress[0], to: [{}] }] } } : o));
+      const findings = checkPolicy(opened, { env: env.name }).findings;
+      expect(findings.map((f) => [f.ruleId, f.object.name])).toEqual([['RSPP-NET-002', 'allow-egress-runtime-to-livekit']]);
+    });
+  });
+
+  test('the LiveKit namespace follows env.livekit.namespace', () => {
+    const env: EnvironmentConfig = { ...prod, livekit: { ...prod.livekit, namespace: 'media', udpPortRangeStart: 40000, udpPortRangeEnd: 40100 } };
+    const { objects } = synthPlatform(env);
+    const egress = named(objects, 'NetworkPolicy', 'allow-egress-runtime-to-livekit').spec.egress[0];
+    expect(egress.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }]);
+    expect(egress.ports[2]).toEqual({ port: 40000, endPort: 40100, protocol: 'UDP' });
   });
 
   test('composition in a user-defined chart: own namespace, instance, names and overrides', () => {
@@ -90,6 +201,63 @@ describe('RsppPlatform', () => {
     expect(cpu(quotaForEnvironment(stage).requestsCpu!)).toBeLessThan(cpu(q.requestsCpu!));
   });
 
+  describe.each(ENVS)('%s with an external lease store set in the env config only (buildEnvChart)', (_name, base) => {
+    const env = withExternalLeaseStore(base);
+    const chart = buildEnvChart(Testing.app(), env);
+    const objects = Testing.synth(chart) as K8sObject[];
+
+    test('synthesizes without etcd: no StatefulSet, PDB, Service or certificates of a managed etcd', () => {
+      expect(byKind(objects, 'StatefulSet')).toEqual([]);
+      expect(objects.filter((o) => /etcd/.test(o.metadata.name)).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([]);
+      expect(byKind(objects, 'Certificate').map((c) => c.metadata.name).sort()).toEqual(['control-plane', 'rspp-ca', 'runtime'].filter((n) => n !== 'rspp-ca' || env.tls.caSecretName === undefined).sort());
+    });
+
+    test('the runtime and the control plane use the env endpoints and mount the existing client TLS secret, declared external', () => {
+      for (const d of byKind(objects, 'Deployment')) {
+        expect(d.metadata.annotations['rspp.io/external-refs']).toBe('Secret/infra-etcd-client');
+        const pod = d.spec.template.spec;
+        expect(pod.volumes.filter((v: any) => v.secret?.secretName === 'infra-etcd-client')).toHaveLength(1);
+        const vars = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+        expect(vars.RSPP_ETCD_ENDPOINTS).toBe(env.leaseStore.endpoints!.join(','));
+        expect(vars.RSPP_LEASE_STORE).toBe('etcd');
+      }
+    });
+
+    test('egress to the external etcd, named by its namespace and pod labels, on the endpoints\' port', () => {
+      for (const client of ['runtime', 'control-plane']) {
+        const policy = named(objects, 'NetworkPolicy', `allow-egress-${client}-to-lease-store`);
+        expect(policy.spec.egress).toEqual([{
+          to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'etcd' } }, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'infra' } } }],
+          ports: [{ port: 2379, protocol: 'TCP' }],
+        }]);
+      }
+      expect(objects.some((o) => o.kind === 'NetworkPolicy' && /^allow-ingress-lease-store/.test(o.metadata.name))).toBe(false);
+    });
+
+    test('passes checkPolicy and strict offline validation with zero exemptions', () => {
+      const report = checkPolicy(objects, { env: env.name });
+      expect(report.findings.map((f) => f.text)).toEqual([]);
+      expect(report.exemptions).toEqual([]);
+      expect(report.exemptionErrors).toEqual([]);
+      expect(validateObjects(objects, { server: false }).filter((i) => i.severity === 'error').map((i) => i.text)).toEqual([]);
+    });
+  });
+
+  test('an external lease store without its peer is refused by the env schema before any object is built', () => {
+    const env = withExternalLeaseStore(stage);
+    const { externalPeer: _omitted, ...leaseStore } = env.leaseStore;
+    expect(() => buildEnvChart(Testing.app(), { ...env, leaseStore })).toThrow(/stage: leaseStore.externalPeer: required when leaseStore.mode is "external"/);
+  });
+
+  test('an explicit externalLeaseStorePeer prop overrides the env\'s peer', () => {
+    const { objects } = synthPlatform(withExternalLeaseStore(stage), {
+      externalLeaseStorePeer: { namespaceLabels: { team: 'storage' }, podLabels: { app: 'etcd-main' } },
+    });
+    expect(named(objects, 'NetworkPolicy', 'allow-egress-runtime-to-lease-store').spec.egress[0].to).toEqual([
+      { podSelector: { matchLabels: { app: 'etcd-main' } }, namespaceSelector: { matchLabels: { team: 'storage' } } },
+    ]);
+  });
+
   test('an external lease store: no etcd in the output; the runtime and control plane declare the TLS secret external', () => {
     const env: EnvironmentConfig = {
       ...stage,
@@ -106,7 +274,7 @@ describe('RsppPlatform', () => {
   });
 
   describe('bad props', () => {
-    test('external lease store without its peer selector', () => {
+    test('external lease store without its peer selector (neither in the env nor as a prop)', () => {
       const env: EnvironmentConfig = { ...stage, leaseStore: { ...stage.leaseStore, mode: 'external', endpoints: ['https://e:2379'], tlsSecretName: 's' } };
       expect(() => synthPlatform(env)).toThrow(/props.externalPeer .* is required in external mode/);
     });

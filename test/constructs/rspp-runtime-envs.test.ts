@@ -1,5 +1,5 @@
 import { ApiObject, Testing } from 'cdk8s';
-import { buildEnvChart, ENV_PLATFORM_ID, envChartId, RsppPlatform, RsppRuntime } from '../../constructs';
+import { buildEnvChart, ENV_PLATFORM_ID, envChartId, RsppPlatform, RsppRuntime, RUNTIME_TLS_MOUNT_PATH } from '../../constructs';
 import { gracePeriodFor } from '../../runtime/contracts/runtime-interface';
 import { loadEnvironment } from '../../envs';
 import { K8sObject, only } from './rspp-runtime-helpers';
@@ -46,5 +46,12 @@ describe.each(ENVS)('RsppRuntime in the %s env chart', (name) => {
     expect(envVars.RSPP_ETCD_ENDPOINTS).toMatch(/^https:\/\//);
     expect(envVars.RSPP_CONTROL_PLANE_URL).toMatch(/^https?:\/\//);
     expect(envVars.RSPP_LEASE_TTL_SECONDS).toBe(String(env.leaseStore.leaseTtlSeconds));
+  });
+
+  test('mounts its own certificate through the typed tls prop (part of its own Deployment, not a patch from outside)', () => {
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    expect(runtime.tlsSecretName).toBe('runtime-tls');
+    expect(pod.volumes).toContainEqual({ name: 'tls', secret: { secretName: 'runtime-tls', defaultMode: 0o440 } });
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true });
   });
 });

@@ -8,7 +8,8 @@ import {
   RUNTIME_SESSION_PORT,
 } from '../../runtime/contracts/runtime-interface';
 import { RUNTIME_IMAGE, SIMPLE_V1_BUNDLE_DIGEST } from '../../envs';
-import { RsppRuntime, RUNTIME_ETCD_TLS_DIR, SESSION_CLIENT_LABEL } from '../../constructs/rspp-runtime';
+import { RsppRuntime, RUNTIME_ETCD_TLS_DIR, RUNTIME_TLS_MOUNT_PATH, SESSION_CLIENT_LABEL } from '../../constructs/rspp-runtime';
+import { MtlsBaseline } from '../../constructs/mtls-baseline';
 import { checkPolicy } from '../../constructs/policy';
 import { container, envOf, K8sObject, only, synthChart } from './rspp-runtime-helpers';
 
@@ -123,6 +124,48 @@ describe('RsppRuntime with no props is secure and complete', () => {
     expect(runtime.ports.admin).toEqual({ name: 'admin', port: 9090, protocol: 'TCP' });
     expect(runtime.flowName).toBe('runtime');
     expect(runtime.flowPeer).toEqual({ podLabels: runtime.podSelector });
+  });
+});
+
+describe('tls: the runtime\'s own certificate Secret, mounted read-only', () => {
+  test('mounts the Secret at RUNTIME_TLS_MOUNT_PATH by default and exposes where', () => {
+    const { runtime, objects } = runtimeIn({ tls: { secretName: 'runtime-tls' } });
+    const pod = only(objects, 'Deployment').spec.template.spec;
+    expect(pod.volumes).toEqual([
+      { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+      { name: 'tls', secret: { secretName: 'runtime-tls', defaultMode: 0o440 } },
+    ]);
+    expect(container(objects).volumeMounts).toEqual([
+      { name: 'tmp', mountPath: '/tmp' },
+      { name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true },
+    ]);
+    expect([runtime.tlsSecretName, runtime.tlsMountPath]).toEqual(['runtime-tls', RUNTIME_TLS_MOUNT_PATH]);
+  });
+
+  test('next to the etcd client TLS, at a chosen path', () => {
+    const { objects } = runtimeIn({
+      leaseStore: { endpoints: ['https://etcd:2379'], tlsSecretName: 'etcd-client-tls' },
+      tls: { secretName: 'edge-tls', mountPath: '/var/run/rspp/tls' },
+    });
+    const mounts = container(objects).volumeMounts.map((m: K8sObject) => [m.name, m.mountPath]);
+    expect(mounts).toEqual([['tmp', '/tmp'], ['etcd-tls', RUNTIME_ETCD_TLS_DIR], ['tls', '/var/run/rspp/tls']]);
+    const secrets = only(objects, 'Deployment').spec.template.spec.volumes.filter((v: K8sObject) => v.secret).map((v: K8sObject) => v.secret.secretName);
+    expect(secrets).toEqual(['etcd-client-tls', 'edge-tls']);
+  });
+
+  test('takes an IssuedCertificate from MtlsBaseline as is; the Secret then resolves (RSPP-META-003) and the workload rules pass', () => {
+    const chart = Testing.chart();
+    const scoped = new Chart(chart, 'c', { namespace: 'rspp' });
+    const baseline = new MtlsBaseline(scoped, 'tls', { namespace: 'rspp' });
+    const certificate = baseline.issueCertificate({ component: 'runtime', dnsNames: baseline.serviceDnsNames('rspp-runtime') });
+    const runtime = new RsppRuntime(scoped, 'runtime', { tls: certificate });
+    const objects = synthChart(scoped);
+    expect(runtime.tlsSecretName).toBe(certificate.secretName);
+    const report = checkPolicy(objects, { env: 'dev' });
+    expect(report.findings.map((f) => f.text)).toEqual([]);
+    // Without the Certificate the same mount is an unresolved reference: the rule does look at it.
+    const alone = runtimeIn({ tls: { secretName: certificate.secretName } }).objects;
+    expect(checkPolicy(alone, { env: 'dev' }).findings.filter((f) => f.ruleId === 'RSPP-META-003').map((f) => f.message).join('\n')).toContain('runtime-tls');
   });
 });
 
@@ -277,6 +320,12 @@ describe('bad props fail in the constructor, naming the prop', () => {
     [{ leaseStore: { endpoints: ['https://etcd:2379'], leaseTtlSeconds: 60 } }, 'props.leaseStore.leaseTtlSeconds must be an integer in 2..drainSeconds (30), got 60'],
     [{ controlPlaneUrl: 'control-plane:8081' }, 'props.controlPlaneUrl "control-plane:8081" is not an http(s)://host[:port] URL'],
     [{ profile: ' ' }, 'props.profile must not be empty'],
+    [{ tls: { secretName: 'Runtime_TLS' } }, 'props.tls.secretName "Runtime_TLS" is not a valid object name'],
+    [{ tls: { secretName: 'runtime-tls', mountPath: 'etc/tls' } }, 'props.tls.mountPath "etc/tls" is not an absolute directory path'],
+    [{ tls: { secretName: 'runtime-tls', mountPath: '/etc/../root' } }, 'props.tls.mountPath "/etc/../root" is not an absolute directory path'],
+    [{ tls: { secretName: 'runtime-tls', mountPath: '/tmp/tls' } }, 'props.tls.mountPath "/tmp/tls" overlaps /tmp'],
+    [{ tls: { secretName: 'runtime-tls', mountPath: RUNTIME_ETCD_TLS_DIR }, leaseStore: { endpoints: ['https://etcd:2379'], tlsSecretName: 'etcd-tls' } }, `props.tls.mountPath "${RUNTIME_ETCD_TLS_DIR}" overlaps ${RUNTIME_ETCD_TLS_DIR}`],
+    [{ tls: { secretName: 'runtime-tls', mountPath: '/etc/rspp' }, leaseStore: { endpoints: ['https://etcd:2379'], tlsSecretName: 'etcd-tls' } }, `props.tls.mountPath "/etc/rspp" overlaps ${RUNTIME_ETCD_TLS_DIR}`],
   ] as const)('%j', (props, message) => {
     expect(() => runtimeIn(props as never)).toThrow(message);
     expect(() => runtimeIn(props as never)).toThrow(/^RsppRuntime\(test\/c\/runtime\): /);
@@ -287,6 +336,25 @@ describe('bad props fail in the constructor, naming the prop', () => {
     expect(() => runtime.allowIngressFrom({ podLabels: {} })).toThrow('allowIngressFrom(peer).podLabels must not be empty');
     expect(() => runtime.allowEgressTo({ podLabels: { a: 'b' } }, [])).toThrow('allowEgressTo(ports) must name at least one port');
     expect(() => runtime.allowEgressTo({ podLabels: { a: 'b' }, namespaceLabels: {} }, [{ port: 1 }])).toThrow('namespaceLabels must not be empty');
+    expect(() => runtime.allowEgressTo({ podLabels: {}, namespaceLabels: { team: 'media' } }, [{ port: 1 }])).toThrow('allowEgressTo(peer).podLabels must not be empty');
+    expect(() => runtime.allowEgressTo({ podLabels: { a: 'b' } }, [{ port: 50000, endPort: 40000, protocol: 'UDP' }])).toThrow(
+      'allowEgressTo(ports): endPort 40000 of the range starting at 50000 must be an integer in 50000..65535',
+    );
+  });
+
+  test('flow methods take port ranges and whole named namespaces', () => {
+    const { runtime, objects } = (() => {
+      const chart = Testing.chart();
+      const scoped = new Chart(chart, 'c', { namespace: 'rspp' });
+      const r = new RsppRuntime(scoped, 'runtime');
+      r.allowEgressTo({ podLabels: {}, namespaceLabels: { 'kubernetes.io/metadata.name': 'media' } }, [{ port: 50000, endPort: 50100, protocol: 'UDP' }]);
+      return { runtime: r, objects: synthChart(scoped) };
+    })();
+    expect(runtime.flowName).toBe('runtime');
+    expect(only(objects, 'NetworkPolicy').spec.egress).toContainEqual({
+      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }],
+      ports: [{ port: 50000, endPort: 50100, protocol: 'UDP' }],
+    });
   });
 
   test('a valid digest with a tag is accepted', () => {

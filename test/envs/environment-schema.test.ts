@@ -9,6 +9,14 @@ import {
   validateEnvironment,
 } from '../../envs';
 
+/** Everything external lease-store mode needs (endpoints, client TLS Secret, the etcd pods for egress). */
+const EXTERNAL_LEASE_STORE = {
+  mode: 'external',
+  endpoints: ['https://etcd-0.etcd.infra.svc:2379', 'https://etcd-1.etcd.infra.svc:2379'],
+  tlsSecretName: 'infra-etcd-client',
+  externalPeer: { namespace: 'infra', podLabels: { 'app.kubernetes.io/name': 'etcd' } },
+} as const;
+
 /** A deep copy of `base` with `mutate` applied, typed loosely so tests can break the shape on purpose. */
 function variant(base: EnvironmentConfig, mutate: (cfg: any) => void): unknown {
   const copy = JSON.parse(JSON.stringify(base));
@@ -39,6 +47,10 @@ describe('the three environments carry the MVP single-region posture (architectu
 
   test('every env validates with no problems', () => {
     for (const env of [dev, stage, prod]) expect(environmentProblems(env, env.name)).toEqual([]);
+  });
+
+  test('LiveKit runs in its own namespace, "livekit" unless an env says otherwise', () => {
+    for (const name of ['dev', 'stage', 'prod']) expect(load(name).livekit.namespace).toBe('livekit');
   });
 
   test('an unknown env name is refused with the allowed names', () => {
@@ -74,8 +86,23 @@ describe('validateEnvironment reports one message per problem: env, field path, 
     ['renewBefore not shorter than duration', dev, (c) => (c.tls.renewBefore = '2160h'), 'dev: tls.renewBefore: "2160h" is not shorter than tls.certificateDuration "2160h"'],
     ['bad duration', dev, (c) => (c.tls.certificateDuration = '90 days'), 'dev: tls.certificateDuration: "90 days" is not a duration'],
     ['inverted UDP range', dev, (c) => (c.livekit.udpPortRangeEnd = 40000), 'dev: livekit.udpPortRangeEnd: 40000 is below livekit.udpPortRangeStart 50000'],
-    ['external lease store without endpoints', stage, (c) => Object.assign(c.leaseStore, { mode: 'external', tlsSecretName: 'etcd-client' }), 'stage: leaseStore.endpoints: required when leaseStore.mode is "external"'],
-    ['plain-text external endpoint', stage, (c) => Object.assign(c.leaseStore, { mode: 'external', endpoints: ['http://etcd:2379'], tlsSecretName: 'etcd-client' }), 'stage: leaseStore.endpoints[0]: "http://etcd:2379" is not an https://host[:port] URL'],
+    ['external lease store without endpoints', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, endpoints: undefined }), 'stage: leaseStore.endpoints: required when leaseStore.mode is "external"'],
+    ['external lease store without its TLS secret', prod, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, tlsSecretName: undefined }), 'prod: leaseStore.tlsSecretName: required when leaseStore.mode is "external"; name an existing Secret with ca.crt, tls.crt and tls.key'],
+    ['external lease store without its peer', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, externalPeer: undefined }), 'stage: leaseStore.externalPeer: required when leaseStore.mode is "external"; name the etcd pods { namespace, podLabels }'],
+    ['plain-text external endpoint', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, endpoints: ['http://etcd:2379'] }), 'stage: leaseStore.endpoints[0]: "http://etcd:2379" is not an https://host:port URL (the lease store is reached over mTLS only'],
+    ['external endpoint without a port', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, endpoints: ['https://etcd.infra.svc'] }), 'stage: leaseStore.endpoints[0]: "https://etcd.infra.svc" is not an https://host:port URL'],
+    ['external endpoint port out of range', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, endpoints: ['https://etcd.infra.svc:70000'] }), 'stage: leaseStore.endpoints[0]: "https://etcd.infra.svc:70000": port 70000 is not in 1..65535'],
+    ['external endpoints empty', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, endpoints: [] }), 'stage: leaseStore.endpoints: has 0 item(s); expected at least 1'],
+    ['external peer without pod labels', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, externalPeer: { namespace: 'infra', podLabels: {} } }), 'stage: leaseStore.externalPeer.podLabels: has 0 entries; expected at least 1'],
+    ['external peer with a bad label key', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, externalPeer: { namespace: 'infra', podLabels: { 'not a key': 'etcd' } } }), 'stage: leaseStore.externalPeer.podLabels.not a key: is not a label key'],
+    ['external peer in a system namespace', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, externalPeer: { namespace: 'kube-system', podLabels: { component: 'etcd' } } }), 'stage: leaseStore.externalPeer.namespace: "kube-system" is a system namespace'],
+    ['external peer named by an IP block', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, externalPeer: { ...EXTERNAL_LEASE_STORE.externalPeer, cidrBlocks: ['10.0.0.0/16'] } }), 'stage: leaseStore.externalPeer.cidrBlocks: unknown field; NetworkPolicy peers are named by labels, never by IP block (manifest policy RSPP-NET-002)'],
+    ['managed-only StorageClass in external mode', stage, (c) => Object.assign(c.leaseStore, { ...EXTERNAL_LEASE_STORE, storageClassName: 'fast-ssd' }), 'stage: leaseStore.storageClassName: only used when leaseStore.mode is "managed"'],
+    ['external-only TLS secret in managed mode', prod, (c) => (c.leaseStore.tlsSecretName = 'etcd-client'), 'prod: leaseStore.tlsSecretName: only used when leaseStore.mode is "external"; remove it or set leaseStore.mode to "external"'],
+    ['external-only peer in managed mode', prod, (c) => (c.leaseStore.externalPeer = EXTERNAL_LEASE_STORE.externalPeer), 'prod: leaseStore.externalPeer: only used when leaseStore.mode is "external"'],
+    ['LiveKit namespace missing', dev, (c) => delete c.livekit.namespace, 'dev: livekit.namespace: required field is missing; expected a namespace name (DNS label, e.g. "livekit")'],
+    ['LiveKit namespace not a DNS label', dev, (c) => (c.livekit.namespace = 'LiveKit'), 'dev: livekit.namespace: "LiveKit" is not a DNS label'],
+    ['LiveKit in the platform namespace', prod, (c) => (c.livekit.namespace = c.namespace), 'prod: livekit.namespace: "rspp" is the platform namespace; LiveKit runs in a namespace of its own'],
     ['lease outlives the drain', dev, (c) => Object.assign(c.leaseStore, { leaseTtlSeconds: 40 }), 'dev: leaseStore.leaseTtlSeconds: 40 exceeds runtime.drainSeconds 30'],
     ['mutable bundle reference', prod, (c) => (c.pipeline.bundleDigest = 'latest'), 'prod: pipeline.bundleDigest: "latest" is not a bundle digest'],
     ['chart version range', prod, (c) => (c.livekit.chartVersion = '^1.5.0'), 'prod: livekit.chartVersion: "^1.5.0" is not an exact version'],
@@ -133,6 +160,17 @@ describe('validateEnvironment reports one message per problem: env, field path, 
   test('a non-object config is reported, not crashed on', () => {
     expect(environmentProblems(42, 'dev')).toEqual(['dev: expected an object, got 42 (number)']);
     expect(environmentProblems(undefined)).toEqual([expect.stringMatching(/^<unnamed env>: required field is missing; expected an object with fields name, namespace, /)]);
+  });
+
+  test('external lease-store mode validates when it names endpoints, the TLS secret and the etcd pods; managed-only defaults are ignored', () => {
+    for (const base of [dev, stage, prod]) {
+      const cfg = variant(base, (c) => Object.assign(c.leaseStore, EXTERNAL_LEASE_STORE));
+      expect(environmentProblems(cfg, base.name)).toEqual([]);
+    }
+  });
+
+  test('a LiveKit namespace of the env\'s own choosing validates', () => {
+    expect(environmentProblems(variant(prod, (c) => (c.livekit.namespace = 'media')), 'prod')).toEqual([]);
   });
 
   test('returns the config, typed, when it is valid', () => {

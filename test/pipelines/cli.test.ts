@@ -39,7 +39,7 @@ describe('CLIs', () => {
       const result = tsx('pipelines/gates/gates-cli.ts', ['--name', 'cli-check'], root.root);
       expect(result.status).toBe(1);
       expect(result.stdout).toMatch(/PASS contract[\s\S]*PASS replay[\s\S]*PASS baseline[\s\S]*FAIL slo/);
-      expect(result.stderr).toMatch(/stopped at the slo gate: .*first_output: first_output_p95_ms = 1501 ms exceeds the maximum 1500/);
+      expect(result.stderr).toMatch(/stopped, slo gate failed: .*first_output: first_output_p95_ms = 1501 ms exceeds the maximum 1500/);
     } finally {
       removeDir(root.root);
     }

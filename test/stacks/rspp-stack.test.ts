@@ -9,14 +9,16 @@ import { Release } from '@cdktf/provider-helm/lib/release';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
-import { Testing } from 'cdktf';
+import { TerraformStack, Testing } from 'cdktf';
 import { parse } from 'yaml';
 import { EXEMPTION_ANNOTATION_PREFIX } from '../../constructs/policy/policy-annotations';
 import { isPolicyRuleId } from '../../constructs/policy/policy-rule';
 import type { EnvironmentConfig, EnvName } from '../../envs/environment-config';
 import { loadEnvironment } from '../../envs/load-environment';
 import { CERT_MANAGER_CHART, LIVEKIT_SERVER_CHART } from '../../stacks/chart-pins';
-import { LIVEKIT_KEY_FILE, LIVEKIT_NAMESPACE } from '../../stacks/livekit-transport';
+import { configureClusterAccess } from '../../stacks/cluster-access';
+import { HELM_PROVIDER, KUBERNETES_PROVIDER } from '../../stacks/provider-pins';
+import { LIVEKIT_KEY_FILE } from '../../stacks/livekit-transport';
 import { RsppStack } from '../../stacks/rspp-stack';
 import { scanStackForSecrets } from '../../stacks/secret-scan';
 
@@ -63,7 +65,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     // (The matcher compares nested objects whole, so the namespace details are checked on the JSON below.)
     expect(json).toHaveResource(NamespaceV1);
     const namespaces: Record<string, any>[] = Object.values(JSON.parse(json).resource.kubernetes_namespace_v1);
-    const livekit = namespaces.find((n) => n.metadata.name === LIVEKIT_NAMESPACE)!;
+    const livekit = namespaces.find((n) => n.metadata.name === config.livekit.namespace)!;
     expect(livekit.metadata.labels).toMatchObject({
       'pod-security.kubernetes.io/enforce': 'privileged',
       'pod-security.kubernetes.io/audit': 'restricted',
@@ -79,7 +81,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     }
     expect(exemptions[`${EXEMPTION_ANNOTATION_PREFIX}RSPP-POD-001`]).toContain(`${config.livekit.udpPortRangeStart}-${config.livekit.udpPortRangeEnd}/udp`);
     // Every other namespace the stack creates is restricted.
-    for (const ns of namespaces.filter((n) => n.metadata.name !== LIVEKIT_NAMESPACE)) {
+    for (const ns of namespaces.filter((n) => n.metadata.name !== config.livekit.namespace)) {
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
   });
@@ -97,7 +99,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     const livekit = release(json, 'livekit-server');
     if (config.livekit.replicas > 1) {
       expect(redis).toBeDefined();
-      expect(parse(livekit.values[0]).livekit.redis.address).toBe('livekit-redis-master.livekit.svc.cluster.local:6379');
+      expect(parse(livekit.values[0]).livekit.redis.address).toBe(`livekit-redis-master.${config.livekit.namespace}.svc.cluster.local:6379`);
       expect(livekit.set_wo).toEqual([{ name: 'livekit.redis.password', value: '${var.livekit_redis_password}' }]);
       expect(livekit.depends_on).toContain('helm_release.livekit_redis_52CFAB1A');
     } else {
@@ -109,7 +111,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
 
   test('API keys reach the cluster only through a write-only Secret fed by sensitive ephemeral variables', () => {
     expect(json).toHaveResourceWithProperties(SecretV1, {
-      metadata: { name: 'livekit-api-keys', namespace: LIVEKIT_NAMESPACE },
+      metadata: { name: 'livekit-api-keys', namespace: config.livekit.namespace },
       data_wo: { [LIVEKIT_KEY_FILE]: '${var.livekit_api_key}: ${var.livekit_api_secret}' },
     });
     const vars = JSON.parse(json).variable;
@@ -130,12 +132,33 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
 test('the stack creates the platform namespace (restricted) only when the chart does not', () => {
   const config = env('stage');
   const names = (json: string) => Object.values<any>(JSON.parse(json).resource.kubernetes_namespace_v1).map((n) => n.metadata.name).sort();
-  expect(names(synth(config, false))).toEqual(['livekit', config.namespace, 'rspp-helm-releases'].sort());
-  expect(names(synth(config, true))).toEqual(['livekit', 'rspp-helm-releases']);
+  expect(names(synth(config, false))).toEqual([config.livekit.namespace, config.namespace, 'rspp-helm-releases'].sort());
+  expect(names(synth(config, true))).toEqual([config.livekit.namespace, 'rspp-helm-releases'].sort());
 });
 
 test('an unprivileged, ordered UDP range is required', () => {
   const base = env('dev');
   expect(() => synth({ ...base, livekit: { ...base.livekit, udpPortRangeStart: 60000, udpPortRangeEnd: 50000 } }))
     .toThrow(/envs\/dev: livekit.udpPortRangeStart\/udpPortRangeEnd \(60000-50000\)/);
+});
+
+test('cluster access alone (Testing.synthScope): both providers from variables, pinned exactly', () => {
+  const json = Testing.synthScope((scope) => {
+    configureClusterAccess(scope as TerraformStack, 'dev');
+  });
+  expect(json).toHaveProvider(KubernetesProvider);
+  expect(json).toHaveProvider(HelmProvider);
+  expect(JSON.parse(json).terraform.required_providers).toEqual({
+    kubernetes: { source: KUBERNETES_PROVIDER.source, version: KUBERNETES_PROVIDER.version },
+    helm: { source: HELM_PROVIDER.source, version: HELM_PROVIDER.version },
+  });
+  expect(Object.keys(JSON.parse(json).variable).sort()).toEqual(['kubeconfig_context', 'kubeconfig_path']);
+});
+
+test('LiveKit follows env.livekit.namespace, and may not share the platform namespace', () => {
+  const base = env('dev');
+  const json = synth({ ...base, livekit: { ...base.livekit, namespace: 'media' } });
+  const livekit = Object.values<any>(JSON.parse(json).resource.helm_release).find((r) => r.name === 'livekit-server');
+  expect(livekit.namespace).toBe('media');
+  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp" is the platform namespace/);
 });

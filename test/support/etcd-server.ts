@@ -9,7 +9,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,6 +29,11 @@ export interface EtcdServer {
 export interface StartEtcdOptions {
   /** How long to wait for `/health`. @default 5000 */
   readonly readyTimeoutMs?: number;
+  /**
+   * Serve clients over mutual TLS with these PEM files (server cert valid for 127.0.0.1; clients
+   * must present a certificate signed by `caFile`). @default plain http
+   */
+  readonly tls?: { readonly caFile: string; readonly certFile: string; readonly keyFile: string };
 }
 
 /** True when an `etcd` binary is on PATH (tests use it to skip with a clear message otherwise). */
@@ -55,7 +60,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
   const clientPort = await freePort();
   let peerPort = await freePort();
   while (peerPort === clientPort) peerPort = await freePort();
-  const clientUrl = `http://127.0.0.1:${clientPort}`;
+  const clientUrl = `${options.tls ? 'https' : 'http'}://127.0.0.1:${clientPort}`;
   const peerUrl = `http://127.0.0.1:${peerPort}`;
   const child: ChildProcess = spawn(
     'etcd',
@@ -73,6 +78,9 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
       // Short heartbeat/election keep the minimum lease TTL at its floor and start-up fast.
       '--heartbeat-interval', '50',
       '--election-timeout', '500',
+      ...(options.tls
+        ? ['--cert-file', options.tls.certFile, '--key-file', options.tls.keyFile, '--trusted-ca-file', options.tls.caFile, '--client-cert-auth']
+        : []),
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -107,7 +115,7 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
       await stop();
       throw new Error(`etcd exited before becoming healthy on ${clientUrl}: ${stderr.trim() || '(no stderr)'}`);
     }
-    if (await healthy(clientUrl)) break;
+    if (options.tls ? await listening(clientPort) : await healthy(clientUrl)) break;
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`etcd on ${clientUrl} not healthy within ${readyTimeoutMs} ms: ${stderr.trim() || '(no stderr)'}`);
@@ -123,6 +131,18 @@ export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdSer
     resume: () => void child.kill('SIGCONT'),
     stop,
   };
+}
+
+/** With client-cert auth /health needs a client certificate; a TCP accept is enough to start trying. */
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
 }
 
 function healthy(clientUrl: string): Promise<boolean> {

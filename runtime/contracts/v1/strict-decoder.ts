@@ -67,59 +67,59 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
-function check(schema: Schema, value: unknown, path: string): Violation | undefined {
+/**
+ * Paths are built only when a violation unwinds (each level prefixes its segment), so validating a
+ * valid value allocates no path strings: the engine validates every signal it emits.
+ */
+function within(prefix: string, v: Violation | undefined): Violation | undefined {
+  return v === undefined ? undefined : { ...v, path: prefix + v.path };
+}
+
+function check(schema: Schema, value: unknown): Violation | undefined {
   switch (schema.kind) {
     case 'string': {
-      if (typeof value !== 'string') return { code: 'wrong_type', path, message: `expected string, got ${describe(value)}` };
-      if (value.length < schema.minLength) {
-        return { code: 'empty_string', path, message: `must be a non-empty string` };
-      }
+      if (typeof value !== 'string') return { code: 'wrong_type', path: '', message: `expected string, got ${describe(value)}` };
+      if (value.length < schema.minLength) return { code: 'empty_string', path: '', message: 'must be a non-empty string' };
       if (schema.pattern !== undefined && !regexFor(schema.pattern).test(value)) {
-        return { code: 'pattern_mismatch', path, message: `"${value}" does not match ${schema.pattern}` };
+        return { code: 'pattern_mismatch', path: '', message: `"${value}" does not match ${schema.pattern}` };
       }
       return undefined;
     }
     case 'int': {
-      if (typeof value !== 'number' || !Number.isFinite(value)) {
-        return { code: 'wrong_type', path, message: `expected integer, got ${describe(value)}` };
-      }
-      if (!Number.isInteger(value)) return { code: 'not_integer', path, message: `expected integer, got ${value}` };
-      if (schema.min !== undefined && value < schema.min) {
-        return { code: 'out_of_range', path, message: `must be >= ${schema.min}, got ${value}` };
-      }
+      if (typeof value !== 'number' || !Number.isFinite(value)) return { code: 'wrong_type', path: '', message: `expected integer, got ${describe(value)}` };
+      if (!Number.isInteger(value)) return { code: 'not_integer', path: '', message: `expected integer, got ${value}` };
+      if (schema.min !== undefined && value < schema.min) return { code: 'out_of_range', path: '', message: `must be >= ${schema.min}, got ${value}` };
       return undefined;
     }
     case 'bool': {
-      if (typeof value !== 'boolean') return { code: 'wrong_type', path, message: `expected boolean, got ${describe(value)}` };
-      if (schema.const !== undefined && value !== schema.const) {
-        return { code: 'const_mismatch', path, message: `must be ${schema.const}` };
-      }
+      if (typeof value !== 'boolean') return { code: 'wrong_type', path: '', message: `expected boolean, got ${describe(value)}` };
+      if (schema.const !== undefined && value !== schema.const) return { code: 'const_mismatch', path: '', message: `must be ${schema.const}` };
       return undefined;
     }
     case 'enum': {
-      if (typeof value !== 'string') return { code: 'wrong_type', path, message: `expected ${schema.name} string, got ${describe(value)}` };
+      if (typeof value !== 'string') return { code: 'wrong_type', path: '', message: `expected ${schema.name} string, got ${describe(value)}` };
       if (!schema.values.includes(value)) {
-        return { code: 'bad_enum', path, message: `"${value}" is not a ${schema.name} (one of ${schema.values.join(', ')})` };
+        return { code: 'bad_enum', path: '', message: `"${value}" is not a ${schema.name} (one of ${schema.values.join(', ')})` };
       }
       return undefined;
     }
     case 'array': {
-      if (!Array.isArray(value)) return { code: 'wrong_type', path, message: `expected array, got ${describe(value)}` };
+      if (!Array.isArray(value)) return { code: 'wrong_type', path: '', message: `expected array, got ${describe(value)}` };
       if (schema.minItems !== undefined && value.length < schema.minItems) {
-        return { code: 'too_few_items', path, message: `needs at least ${schema.minItems} item(s), got ${value.length}` };
+        return { code: 'too_few_items', path: '', message: `needs at least ${schema.minItems} item(s), got ${value.length}` };
       }
       if (schema.maxItems !== undefined && value.length > schema.maxItems) {
-        return { code: 'too_many_items', path, message: `allows at most ${schema.maxItems} item(s), got ${value.length}` };
+        return { code: 'too_many_items', path: '', message: `allows at most ${schema.maxItems} item(s), got ${value.length}` };
       }
       for (let i = 0; i < value.length; i++) {
-        const v = check(schema.items, value[i], `${path}[${i}]`);
-        if (v) return v;
+        const v = check(schema.items, value[i]);
+        if (v) return within(`[${i}]`, v);
       }
-      if (schema.unique) {
+      if (schema.unique && value.length > 1) {
         const seen = new Set<string>();
         for (let i = 0; i < value.length; i++) {
           const key = typeof value[i] === 'string' ? (value[i] as string) : JSON.stringify(value[i]);
-          if (seen.has(key)) return { code: 'duplicate_item', path: `${path}[${i}]`, message: `duplicate item ${key}` };
+          if (seen.has(key)) return { code: 'duplicate_item', path: `[${i}]`, message: `duplicate item ${key}` };
           seen.add(key);
         }
       }
@@ -127,66 +127,90 @@ function check(schema: Schema, value: unknown, path: string): Violation | undefi
     }
     case 'map': {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-        return { code: 'wrong_type', path, message: `expected object (map), got ${describe(value)}` };
+        return { code: 'wrong_type', path: '', message: `expected object (map), got ${describe(value)}` };
       }
-      const keys = Object.keys(value);
-      if (schema.minEntries !== undefined && keys.length < schema.minEntries) {
-        return { code: 'too_few_items', path, message: `needs at least ${schema.minEntries} entr${schema.minEntries === 1 ? 'y' : 'ies'}` };
+      const record = value as Record<string, unknown>;
+      let entries = 0;
+      for (const key in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, key)) continue;
+        entries++;
+        const kv = check(schema.keys, key);
+        if (kv) return { ...kv, path: `.${key}`, message: `key: ${kv.message}` };
+        const vv = check(schema.values, record[key]);
+        if (vv) return within(`.${key}`, vv);
       }
-      for (const key of keys) {
-        const kv = check(schema.keys, key, `${path}.${key}`);
-        if (kv) return { ...kv, message: `key: ${kv.message}` };
-        const vv = check(schema.values, (value as Record<string, unknown>)[key], `${path}.${key}`);
-        if (vv) return vv;
+      if (schema.minEntries !== undefined && entries < schema.minEntries) {
+        return { code: 'too_few_items', path: '', message: `needs at least ${schema.minEntries} entr${schema.minEntries === 1 ? 'y' : 'ies'}` };
       }
       return undefined;
     }
     case 'object':
-      return checkObject(schema, value, path);
+      return checkObject(schema, value);
   }
 }
 
-function checkObject(schema: ObjectSchema, value: unknown, path: string): Violation | undefined {
+const MAJOR_PREFIX = `v${SUPPORTED_MAJOR_VERSION}.`;
+
+/**
+ * Deep-frozen values (e.g. profile parts shared by every plan) cannot change after they validated,
+ * so a successful check of one against a schema is remembered.
+ */
+const validFrozen = new WeakMap<object, ObjectSchema>();
+
+function isDeepFrozen(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const key in value) if (!isDeepFrozen((value as Record<string, unknown>)[key])) return false;
+  return true;
+}
+
+function checkObject(schema: ObjectSchema, value: unknown): Violation | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { code: 'wrong_type', path, message: `expected ${schema.name} object, got ${describe(value)}` };
+    return { code: 'wrong_type', path: '', message: `expected ${schema.name} object, got ${describe(value)}` };
   }
+  if (validFrozen.get(value) === schema) return undefined;
+  const violation = checkObjectFields(schema, value);
+  if (violation === undefined && Object.isFrozen(value) && isDeepFrozen(value)) validFrozen.set(value, schema);
+  return violation;
+}
+
+function checkObjectFields(schema: ObjectSchema, value: object): Violation | undefined {
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!Object.prototype.hasOwnProperty.call(schema.fields, key)) {
-      return { code: 'unknown_field', path: `${path}.${key}`, message: `unknown field "${key}" in ${schema.name}` };
+  const fields = schema.fields;
+  for (const key in record) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key) && Object.prototype.hasOwnProperty.call(record, key)) {
+      return { code: 'unknown_field', path: `.${key}`, message: `unknown field "${key}" in ${schema.name}` };
     }
   }
-  for (const name of Object.keys(schema.fields)) {
-    const field = schema.fields[name];
+  for (const name in fields) {
+    const field = fields[name];
     const v = record[name];
     if (v === undefined) {
-      if (field.required) return { code: 'missing_required', path: `${path}.${name}`, message: `${schema.name}.${name} is required` };
+      if (field.required) return { code: 'missing_required', path: `.${name}`, message: `${schema.name}.${name} is required` };
       continue;
     }
-    if (name === 'schema_version' && typeof v === 'string') {
-      const m = /^v([0-9]+)\./.exec(v);
-      if (m && Number(m[1]) !== SUPPORTED_MAJOR_VERSION) {
-        return {
-          code: 'unsupported_version',
-          path: `${path}.${name}`,
-          message: `schema_version ${v} is not major v${SUPPORTED_MAJOR_VERSION}; decode it with the contracts module of its major`,
-        };
-      }
+    if (name === 'schema_version' && typeof v === 'string' && !v.startsWith(MAJOR_PREFIX) && /^v[0-9]+\./.test(v)) {
+      return {
+        code: 'unsupported_version',
+        path: `.${name}`,
+        message: `schema_version ${v} is not major v${SUPPORTED_MAJOR_VERSION}; decode it with the contracts module of its major`,
+      };
     }
-    const fv = check(field.schema, v, `${path}.${name}`);
-    if (fv) return fv;
+    const fv = check(field.schema, v);
+    if (fv) return within(`.${name}`, fv);
   }
-  for (const rule of schema.rules) {
-    const broken = rule.check(record);
-    if (broken) return { code: 'rule_violation', path: `${path}${broken.path}`, message: broken.message, rule: rule.id };
+  const rules = schema.rules;
+  for (let i = 0; i < rules.length; i++) {
+    const broken = rules[i].check(record);
+    if (broken) return { code: 'rule_violation', path: broken.path, message: broken.message, rule: rules[i].id };
   }
   return undefined;
 }
 
 /** Validate an already-parsed value; returns the first violation, or undefined when valid. */
 export function validateAgainst(schema: ObjectSchema, value: unknown): ContractError | undefined {
-  const v = check(schema, value, '$');
-  return v ? { ...v, kind: schema.name } : undefined;
+  const v = check(schema, value);
+  return v ? { ...v, path: `$${v.path}`, kind: schema.name } : undefined;
 }
 
 /**

@@ -35,6 +35,7 @@ export function isReady(checks: ReadinessChecks): boolean {
 
 export class AdminServer {
   private readonly server: http.Server;
+  private boundPort = 0;
 
   constructor(private readonly props: AdminServerProps) {
     this.server = http.createServer((req, res) => this.handle(req, res));
@@ -42,9 +43,9 @@ export class AdminServer {
     this.server.keepAliveTimeout = 5_000;
   }
 
-  /** Bound port (valid after `listen()`). */
+  /** Bound port (valid after `listen()`, kept after `close()`). */
   get port(): number {
-    return (this.server.address() as AddressInfo).port;
+    return this.boundPort;
   }
 
   listen(): Promise<void> {
@@ -53,6 +54,7 @@ export class AdminServer {
       this.server.once('error', onError);
       this.server.listen(this.props.port, this.props.host, () => {
         this.server.off('error', onError);
+        this.boundPort = (this.server.address() as AddressInfo).port;
         resolve();
       });
     });

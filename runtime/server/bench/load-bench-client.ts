@@ -6,6 +6,7 @@
  *
  * Runs as a child process of `load-bench.ts` (so it never shares the server's event loop).
  */
+import { monitorEventLoopDelay } from 'perf_hooks';
 import WebSocket from 'ws';
 import { SessionClient } from '../client/session-client';
 import { SessionEnvelopes } from '../client/session-envelopes';
@@ -31,8 +32,8 @@ interface LoadSession {
 
 const CONNECT_CONCURRENCY = 100;
 
-function send(message: ClientToCoordinator): void {
-  process.send!(message);
+function send(message: ClientToCoordinator): Promise<void> {
+  return new Promise((resolve, reject) => process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())));
 }
 
 async function run(params: LoadClientParams): Promise<void> {
@@ -141,13 +142,15 @@ async function run(params: LoadClientParams): Promise<void> {
   };
   await Promise.all(Array.from({ length: Math.min(CONNECT_CONCURRENCY, params.sessions) }, connectOne));
   const connectMs = performance.now() - connectStarted;
-  send({ type: 'connected', sessions: sessions.length, failures: counts.connectFailures });
+  await send({ type: 'connected', sessions: sessions.length, failures: counts.connectFailures });
   await new Promise<void>((resolve) => process.once('message', () => resolve())); // 'go'
 
   // ---- steady load: every session gets one send slot per period, phases spread evenly
   const periodMs = 1000 / params.rate;
   const started = performance.now();
   const cpuStart = process.cpuUsage();
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
   sessions.forEach((s, i) => (s.nextDueMs = started + (i * periodMs) / sessions.length));
   const sendFrame = (s: LoadSession, text: string) => {
     s.ws.send(text);
@@ -208,6 +211,7 @@ async function run(params: LoadClientParams): Promise<void> {
   // ---- settle: give outstanding outputs a moment, then count what never came
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const cpu = process.cpuUsage(cpuStart);
+  loopDelay.disable();
   stopping = true;
   let missingOutputs = 0;
   for (const s of sessions) missingOutputs += s.inFlight.size;
@@ -223,8 +227,9 @@ async function run(params: LoadClientParams): Promise<void> {
     connectMs,
     clientCpuUserMs: cpu.user / 1000,
     clientCpuSystemMs: cpu.system / 1000,
+    eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
   };
-  send({ type: 'result', result });
+  await send({ type: 'result', result });
 }
 
 process.once('message', (message: CoordinatorToClient) => {
@@ -232,8 +237,7 @@ process.once('message', (message: CoordinatorToClient) => {
   run(message.params).then(
     () => process.disconnect(),
     (err: Error) => {
-      send({ type: 'failed', message: err.stack ?? err.message });
-      process.disconnect();
+      void send({ type: 'failed', message: err.stack ?? err.message }).finally(() => process.disconnect());
     },
   );
 });

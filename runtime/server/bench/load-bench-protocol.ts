@@ -39,6 +39,8 @@ export interface LoadClientResult {
   readonly connectMs: number;
   readonly clientCpuUserMs: number;
   readonly clientCpuSystemMs: number;
+  /** Event-loop delay of this client process during the load, ms (p50/p99/max). */
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
 }
 
 export type ClientToCoordinator =

@@ -12,6 +12,7 @@ import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { monitorEventLoopDelay } from 'perf_hooks';
 import { InMemoryLeaseStore } from '../../authority';
 import { loadServerConfig } from '../config/server-config';
 import { RuntimeServer } from '../runtime-server';
@@ -25,6 +26,16 @@ interface BenchFlags {
   readonly clients: number;
   readonly turnEvents: number;
   readonly out: string;
+}
+
+/** Linux PSI "some" CPU pressure, avg10 (% of time runnable tasks waited for a CPU); null where unavailable. */
+function cpuPressureAvg10(): number | null {
+  try {
+    const m = /some avg10=([0-9.]+)/.exec(fs.readFileSync('/proc/pressure/cpu', 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
 }
 
 const TARGETS = { ingressToEgressP99Ms: 5, turnOpenP99Ms: 10, cancelFenceP99Ms: 10, errors: 0 } as const;
@@ -49,7 +60,7 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     rate: int('rate', 50, 1, 1000),
     seconds: int('seconds', 10, 1, 600),
     clients: int('clients', 1, 1, 8),
-    turnEvents: int('turn-events', 25, 1, 10_000),
+    turnEvents: int('turn-events', 50, 1, 10_000),
     out: flags.out ?? path.join('dist', 'bench', 'load.json'),
   };
   delete flags.out;
@@ -74,14 +85,15 @@ function forkClient(): ChildProcess {
 function nextMessage(child: ChildProcess, timeoutMs: number, what: string): Promise<ClientToCoordinator> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`load-bench: client did not report ${what} within ${timeoutMs} ms`)), timeoutMs);
-    const onExit = (code: number | null) => {
+    // 'close' (not 'exit') comes after every IPC message from the child has been delivered.
+    const onClose = (code: number | null) => {
       clearTimeout(timer);
       reject(new Error(`load-bench: client exited (${code}) before reporting ${what}`));
     };
-    child.once('exit', onExit);
+    child.once('close', onClose);
     child.once('message', (m: ClientToCoordinator) => {
       clearTimeout(timer);
-      child.off('exit', onExit);
+      child.off('close', onClose);
       if (m.type === 'failed') reject(new Error(`load-bench: client failed: ${m.message}`));
       else resolve(m);
     });
@@ -121,12 +133,16 @@ async function main(): Promise<void> {
 
     let rssMax = process.memoryUsage().rss;
     const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
+    const pressureBefore = cpuPressureAvg10();
     const cpuStart = process.cpuUsage();
+    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+    loopDelay.enable();
     const wallStart = performance.now();
     const results = children.map((c) => nextMessage(c, (flags.seconds + 60) * 1000, 'result'));
     for (const c of children) c.send({ type: 'go' });
     const done = (await Promise.all(results)).map((m) => (m as { result: LoadClientResult }).result);
     const cpu = process.cpuUsage(cpuStart);
+    loopDelay.disable();
     const wallMs = performance.now() - wallStart;
     clearInterval(rssTimer);
     const rssLoaded = Math.max(rssMax, process.memoryUsage().rss);
@@ -147,7 +163,13 @@ async function main(): Promise<void> {
     const report = {
       bench: 'runtime-server-load',
       timestamp: new Date().toISOString(),
-      machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', loadAverage1m: os.loadavg()[0], node: process.version },
+      machine: {
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        loadAverage1m: os.loadavg()[0],
+        cpuPressureAvg10: { before: pressureBefore, after: cpuPressureAvg10() },
+        node: process.version,
+      },
       config: { ...flags, out: undefined, sessionsOpen },
       clientSide: {
         ingressToEgress,
@@ -164,6 +186,7 @@ async function main(): Promise<void> {
         lateSlots: sum('lateSlots'),
         connectMs: Math.round(Math.max(...done.map((r) => r.connectMs))),
         clientCpuPercent: Math.round(((sum('clientCpuUserMs') + sum('clientCpuSystemMs')) / wallMs) * 100),
+        clientEventLoopDelayMs: done.map((r) => r.eventLoopDelayMs),
         errorSamples: done.flatMap((r) => r.errorSamples).slice(0, 10),
       },
       errors: { ...errors, total: errorTotal },
@@ -171,6 +194,9 @@ async function main(): Promise<void> {
         rssBeforeMiB: Math.round(rssBefore / 1048576),
         rssMaxMiB: Math.round(rssLoaded / 1048576),
         cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+        /** Server CPU (user + system) per ingress frame, µs: a capacity figure less sensitive to contention than latency. */
+        cpuMicrosPerIngressFrame: Math.round(((cpu.user + cpu.system) / Math.max(1, sum('framesSent'))) * 10) / 10,
+        eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
       },
       targets: TARGETS,
       verdict: {
@@ -190,7 +216,8 @@ async function main(): Promise<void> {
         `cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms`,
         `frames/s        ${report.clientSide.framesPerSecond} sent; late slots ${report.clientSide.lateSlots}`,
         `errors          ${errorTotal} ${JSON.stringify(errors)}`,
-        `server          RSS ${report.serverSide.rssBeforeMiB} → ${report.serverSide.rssMaxMiB} MiB, CPU ${report.serverSide.cpuPercent}%; client CPU ${report.clientSide.clientCpuPercent}%`,
+        `server          RSS ${report.serverSide.rssBeforeMiB} → ${report.serverSide.rssMaxMiB} MiB, CPU ${report.serverSide.cpuPercent}% (${report.serverSide.cpuMicrosPerIngressFrame} µs/frame), loop delay p99 ${report.serverSide.eventLoopDelayMs.p99.toFixed(1)} ms`,
+        `client          CPU ${report.clientSide.clientCpuPercent}%, loop delay p99 ${done.map((r) => r.eventLoopDelayMs.p99.toFixed(1)).join('/')} ms; machine load ${os.loadavg()[0].toFixed(1)}, CPU pressure ${report.machine.cpuPressureAvg10.after ?? 'n/a'}%`,
         `written         ${flags.out}`,
       ].join('\n') + '\n',
     );

@@ -52,6 +52,11 @@ export interface ServerConfig {
   readonly maxSessions: number;
   /** Largest accepted ingress frame, bytes. @default 65536 */
   readonly maxFrameBytes: number;
+  /**
+   * OR-02 Stage B export: append every baseline record as a JSON line to this file.
+   * @default undefined (records kept in a bounded in-memory buffer)
+   */
+  readonly evidenceFile?: string;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -85,9 +90,13 @@ const FIELDS: readonly (keyof ServerConfig)[] = Object.keys(DEFAULT_SERVER_CONFI
   'etcdTlsDir',
   'controlPlaneUrl',
   'namespace',
+  'evidenceFile',
 ]) as (keyof ServerConfig)[];
 
-/** Env var → config field. Ports, host and limits are not env-configurable (the deployment fixes them). */
+/**
+ * Env var → config field. Ports, host, limits and the evidence file are file/programmatic only:
+ * the deployment fixes them, and there are no shared env names for them.
+ */
 const ENV_FIELDS: ReadonlyArray<readonly [string, keyof ServerConfig]> = [
   [RUNTIME_ENV.drainSeconds, 'drainSeconds'],
   [RUNTIME_ENV.profile, 'profile'],

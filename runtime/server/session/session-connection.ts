@@ -32,6 +32,11 @@ export interface SessionHost {
   resolveTurnStart(): TurnStartContext;
   /** Called once when the socket has closed. */
   sessionClosed(session: SessionConnection): void;
+  /**
+   * Asks for `flush()` once the current batch of I/O callbacks has run (one `setImmediate` for all
+   * sessions), so several frames of one session read in the same loop turn leave as one frame.
+   */
+  scheduleFlush(session: SessionConnection): void;
 }
 
 export interface SessionConnectionProps {
@@ -55,6 +60,7 @@ export class SessionConnection implements EngineSink {
   /** Outputs suppressed by the egress fence. */
   private fencedOutputs = 0;
   private closed = false;
+  private flushScheduled = false;
   private finalCounters: EngineCounters | undefined;
 
   constructor(props: SessionConnectionProps) {
@@ -107,7 +113,10 @@ export class SessionConnection implements EngineSink {
       if (envelope.kind === 'event') this.ingestEvent(envelope.event, text.length, at);
       else this.ingestSignal(envelope.signal, at);
     }
-    this.flush();
+    if (this.batch.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      this.host.scheduleFlush(this);
+    }
   }
 
   private ingestEvent(event: EventRecord, bytes: number, at: number): void {
@@ -200,6 +209,7 @@ export class SessionConnection implements EngineSink {
 
   /** Sends the pending outputs as one frame. */
   flush(): void {
+    this.flushScheduled = false;
     const batch = this.batch;
     if (batch.length === 0) return;
     this.batch = [];

@@ -1,6 +1,11 @@
 import {
+  allPodsOfNamespace,
   assertObjectName,
   assertPeer,
+  assertPolicyPorts,
+  isWholeNamespacePeer,
+  networkPolicyPeer,
+  networkPolicyPorts,
   configChecksum,
   containerResources,
   labelValueProblem,
@@ -99,5 +104,35 @@ describe('workload arithmetic', () => {
   test('peers must name labels', () => {
     expect(() => assertPeer('W', 'peer', { podLabels: {} })).toThrow('W: peer.podLabels must not be empty');
     expect(() => assertPeer('W', 'peer', { podLabels: { a: 'b' } })).not.toThrow();
+  });
+
+  test('a whole namespace is a peer only when named by kubernetes.io/metadata.name alone', () => {
+    const livekit = allPodsOfNamespace('livekit');
+    expect(livekit).toEqual({ podLabels: {}, namespaceLabels: { 'kubernetes.io/metadata.name': 'livekit' } });
+    expect(isWholeNamespacePeer(livekit)).toBe(true);
+    expect(() => assertPeer('W', 'peer', livekit)).not.toThrow();
+    expect(networkPolicyPeer(livekit)).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'livekit' } } });
+    for (const wide of [
+      { podLabels: {}, namespaceLabels: { team: 'media' } },
+      { podLabels: {}, namespaceLabels: { 'kubernetes.io/metadata.name': 'livekit', team: 'media' } },
+    ]) {
+      expect(isWholeNamespacePeer(wide)).toBe(false);
+      expect(() => assertPeer('W', 'peer', wide)).toThrow('W: peer.podLabels must not be empty');
+    }
+    expect(isWholeNamespacePeer({ podLabels: { app: 'x' }, namespaceLabels: { 'kubernetes.io/metadata.name': 'livekit' } })).toBe(false);
+  });
+
+  test('ports: single ports and inclusive ranges (endPort), validated', () => {
+    const ports = networkPolicyPorts([{ port: 7880 }, { port: 50000, endPort: 60000, protocol: 'UDP' }, { port: 53, endPort: 53, protocol: 'UDP' }]);
+    expect(ports.map((p) => ({ ...p, port: p.port?.value }))).toEqual([
+      { port: 7880, protocol: 'TCP' },
+      { port: 50000, endPort: 60000, protocol: 'UDP' },
+      { port: 53, protocol: 'UDP' },
+    ]);
+    expect(() => assertPolicyPorts('W', [{ port: 50000, endPort: 60000 }])).not.toThrow();
+    expect(() => assertPolicyPorts('W', [])).toThrow('W: ports must name at least one port');
+    expect(() => assertPolicyPorts('W', [{ port: 0 }])).toThrow('W: port 0 is not in 1..65535');
+    expect(() => assertPolicyPorts('W', [{ port: 100, endPort: 99 }])).toThrow('W: endPort 99 of the range starting at 100 must be an integer in 100..65535');
+    expect(() => assertPolicyPorts('W', [{ port: 100, endPort: 1.5 }])).toThrow('endPort 1.5');
   });
 });

@@ -103,22 +103,46 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
     expect(objects.filter((o) => !isHook(o)).length).toBe(expected.length);
   });
 
-  test('a value feeding a field the chart cannot recompute (the namespace quota) fails with the field and the fix', () => {
-    const r = template('--set', `rspp-runtime.replicas.max=${env.runtime.maxReplicas + 5}`);
+  /** `--set` key of a value, from where the emitter placed it. */
+  const setKey = (key: string): string => {
+    const p = emitted.placed.find((x) => x.tunable.key === key)!;
+    return p.scope === 'rspp-platform' ? key : `${p.scope}.${key}`;
+  };
+  /** A valid value different from the current one. */
+  const otherValue = (key: string): string => {
+    const current = emitted.placed.find((x) => x.tunable.key === key)!.envValue;
+    if (typeof current === 'number') return String(current + 1);
+    if (current.includes('sha256:')) return current.replace(/sha256:[a-f0-9]{64}/, `sha256:${'c'.repeat(64)}`);
+    if (/^[0-9]+(Ki|Mi|Gi)$/.test(current)) return '999Mi';
+    if (/^[0-9.]+m?$/.test(current)) return '999m';
+    if (/^[0-9hms]+$/.test(current)) return '999h';
+    return `other-${current}`;
+  };
+
+  test('a value feeding a field the chart cannot recompute fails helm template, naming the field and the fix', () => {
+    const field = emitted.derived.find((d) => !d.path.includes('annotations') && d.dependsOn.length > 0);
+    if (!field) return; // nothing computed in this tree
+    const r = template('--set', `${setKey(field.dependsOn[0])}=${otherValue(field.dependsOn[0])}`);
     expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/ResourceQuota\/rspp\/rspp-quota \(.*\) \.spec\.hard\.[a-z.]+ is computed from this chart's values at generation time/);
+    expect(r.stderr).toContain(`${field.objectId} (`);
+    expect(r.stderr).toContain('is computed from this chart\'s values at generation time');
     expect(r.stderr).toContain('change envs/ and regenerate the chart (npm run synth:charts)');
   });
 
-  test('the config checksum (computed by the constructs) changes with the bundle digest, so pods roll', () => {
-    const placement = emitted.placed.find((p) => p.tunable.key === 'bundleDigest')!;
-    const key = placement.scope === 'rspp-platform' ? 'bundleDigest' : `${placement.scope}.bundleDigest`;
-    const r = template('--set', `${key}=sha256:${'c'.repeat(64)}`);
-    expect(r.stderr).toBe('');
-    const checksum = (objects: Record<string, any>[]) =>
-      objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'rspp-runtime')!.spec.template.metadata.annotations['rspp.io/config-checksum'];
-    expect(checksum(parseManifests(r.stdout))).not.toBe(checksum(expected));
-    expect(r.stdout).toContain(`sha256:${'c'.repeat(64)}`);
+  test('a computed annotation (rollout trigger) changes when a value it depends on changes, so pods roll', () => {
+    for (const field of emitted.derived.filter((d) => d.path.includes('annotations') && d.dependsOn.length > 0)) {
+      const key = field.dependsOn[0];
+      const r = template('--set', `${setKey(key)}=${otherValue(key)}`);
+      expect(r.stderr).toBe('');
+      const object = parseManifests(r.stdout).find((o) => `${o.kind}/${o.metadata.namespace ?? '-'}/${o.metadata.name}` === field.objectId)!;
+      const annotation = field.path.reduce<any>((node, segment) => node?.[segment], object);
+      expect(annotation).toMatch(new RegExp(`^${String(field.baseline).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-values-[0-9a-f]{16}$`));
+    }
+  });
+
+  test('the two tests above are not vacuous: the platform computes fields from values (namespace quota, config checksum)', () => {
+    expect(emitted.derived.some((d) => d.path.includes('annotations'))).toBe(true);
+    expect(emitted.derived.some((d) => !d.path.includes('annotations'))).toBe(true);
   });
 
   test('the helm test hook checks /readyz with the runtime image and passes the pod policy rules', () => {

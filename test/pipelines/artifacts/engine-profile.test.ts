@@ -53,7 +53,8 @@ describe('simple_v1 profile → engine', () => {
     if (!first.ok) throw new Error(first.problem);
     expect(second).toEqual(first);
     expect(first.plan.plan_hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(first.plan.snapshot_provenance.version_resolution_snapshot).toBe(`bundle/simple_v1@${resolved.digest}`);
+    expect(first.plan.snapshot_provenance.version_resolution_snapshot).toBe(`version-resolution/v1@${resolved.digest}`);
+    expect(first.plan.snapshot_provenance.policy_resolution_snapshot).toBe(`policy-resolution/v1@${resolved.bundle.policy}`);
     expect(first.plan.provider_bindings).toEqual(resolved.bundle.provider_bindings);
   });
 });

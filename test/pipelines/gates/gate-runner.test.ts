@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CONTRACT_SCHEMA_SET_V1, type ContractSchemaSet, type ObjectSchema } from '../../../runtime/contracts/v1';
 import { loadArtifacts, runGates, sha256Hex, type GateRunResult } from '../../../pipelines';
+import { restampDigests } from '../../../pipelines/artifacts/restamp-digests';
 import { lineContaining, pipelinesCopy, removeDir, replaceOnce, SHIPPED_PIPELINES } from '../pipelines-fixture';
 import { engineResults, gateRoot, IMAGE, loadResults, type GateRoot } from './gate-fixtures';
 
@@ -69,6 +70,8 @@ describe('runGates', () => {
     const manifest = JSON.parse(fs.readFileSync(result.manifestPath!, 'utf8'));
     expect(manifest.image).toEqual({ reference: IMAGE, digest: `sha256:${'4d'.repeat(32)}` });
     expect(manifest.bundles).toEqual([{ name: 'simple_v1', digest: simpleDigest }]);
+    const rollout = loadArtifacts().rollouts[0].artifact;
+    expect(manifest.rollouts).toEqual([{ name: 'canary_10pct_v1', target_bundle: simpleDigest, rollback_bundle: rollout.rollback_bundle }]);
     expect(manifest.created_at).toBeUndefined();
     for (const gate of manifest.gates) {
       expect(gate.verdict).toBe('pass');
@@ -107,6 +110,23 @@ describe('runGates', () => {
     expect(result.reason).toMatch(/producer N-1 → consumer N is declared supported but does not hold/);
   });
 
+  test('contract gate: an added optional field is additive (N reads N-1) but refutes a supported N → N-1 cell', () => {
+    const event = CONTRACT_SCHEMA_SET_V1.schemas.EventRecord as ObjectSchema;
+    const grown: ContractSchemaSet = {
+      version: CONTRACT_SCHEMA_SET_V1.version,
+      schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, EventRecord: { ...event, fields: { ...event.fields, region_hint: { required: false, schema: { kind: 'string', minLength: 1 } } } } },
+    };
+    const additive = run(gateRoot(), { currentContracts: grown });
+    expect(additive.passed).toBe(true);
+    const compat = (additive.verdicts[0].evidence as { compat: Array<{ additions: string[]; cells: Array<{ producer: string; consumer: string; holds: boolean }> }> }).compat[0];
+    expect(compat.additions).toEqual(['EventRecord.region_hint: new optional field']);
+    expect(compat.cells.find((c) => c.producer === 'N' && c.consumer === 'N-1')!.holds).toBe(false);
+
+    const dir = copy({ 'compat/contract_skew_v1.yaml': replaceOnce('{ producer: N, consumer: N-1, supported: false', '{ producer: N, consumer: N-1, supported: true') });
+    const claimed = run(gateRoot(), { pipelinesDir: dir, currentContracts: grown });
+    expectStoppedAt(claimed, 'contract', /producer N → consumer N-1 is declared supported but does not hold \(N added EventRecord\.region_hint: new optional field/);
+  });
+
   test('contract gate: a mutable reference in the artifacts stops the run before any replay', () => {
     const dir = copy({ 'rollouts/canary_10pct_v1.yaml': replaceOnce(/^target_bundle: .*$/m, 'target_bundle: simple_v1:latest') });
     const result = run(gateRoot(), { pipelinesDir: dir });
@@ -118,6 +138,17 @@ describe('runGates', () => {
     const dir = copy({ [`${HAPPY}.input.json`]: replaceOnce('"snapshots": "valid"', '"snapshots": "stale"') });
     const result = run(gateRoot(), { pipelinesDir: dir });
     expectStoppedAt(result, 'replay', /or02_baseline_v1\/happy_path_commit: OUTCOME_DIVERGENCE turn:t1/);
+  });
+
+  test('replay gate: a bundle changed after recording replays to a PLAN_DIVERGENCE', () => {
+    const dir = copy({ 'bundles/simple_v1.yaml': replaceOnce('  tts: cartesia/sonic-2\n', '  tts: cartesia/sonic-3\n') });
+    expect(restampDigests(dir)).toBeGreaterThan(0); // the replay set now names the edited bundle
+    const result = run(gateRoot(), { pipelinesDir: dir });
+    expectStoppedAt(result, 'replay', /happy_path_commit: PLAN_DIVERGENCE turn:t1: plan_hash/);
+  });
+
+  test('contract gate: a gates manifest that does not exist is named', () => {
+    expectStoppedAt(run(gateRoot(), { gatesManifest: 'mvp_gates_manifest_v9' }), 'contract', /no GatesManifest named 'mvp_gates_manifest_v9' under tests\/ \(have: mvp_gates_manifest_v1\)/);
   });
 
   test('baseline gate: an evidence record missing a field fails OR-02 completeness', () => {

@@ -4,7 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { renderOr02Baseline, REPLAY_SET_NAME } from '../../../pipelines/replay-recorder/record-or02-baseline';
+import { loadArtifacts, loadBundle } from '../../../pipelines';
+import { RECORDED_BUNDLE, renderOr02Baseline, REPLAY_SET_NAME } from '../../../pipelines/replay-recorder/record-or02-baseline';
 import { SHIPPED_PIPELINES } from '../pipelines-fixture';
 
 const SET_DIR = path.join(SHIPPED_PIPELINES, 'replay', REPLAY_SET_NAME);
@@ -46,5 +47,15 @@ describe('or02_baseline_v1 replay set (RD-001, G4)', () => {
       happy_path_commit: ['commit'],
       provider_failure_abort: ['abort(provider_failure)'],
     });
+  });
+
+  test("the recorded evidence's redaction decisions are the bundle policy's (L0 keeps no raw content)", () => {
+    const set = loadArtifacts();
+    const policy = loadBundle(set.bundles.find((b) => b.artifact.name === RECORDED_BUNDLE)!.digest, set).policy;
+    const decisions = [...rendered]
+      .filter(([rel]) => rel.endsWith('.evidence.json'))
+      .flatMap(([, text]) => JSON.parse(text).records.flatMap((r: { redaction_decisions: Array<{ payload_class: string; action: string }> }) => r.redaction_decisions));
+    expect(decisions.length).toBeGreaterThan(0);
+    for (const d of decisions) expect({ [d.payload_class]: d.action }).toEqual({ [d.payload_class]: policy.redaction[d.payload_class] });
   });
 });

@@ -54,6 +54,9 @@ describe('validatePipelines', () => {
     const stale = expectProblem(problems, { file: SPEC, path: 'digest', code: 'digest.mismatch' });
     expect(stale.line).toBe(lineContaining(dir, SPEC, 'digest: sha256'));
     expect(stale.fix).toMatch(/^set digest: sha256:[0-9a-f]{64}/);
+    const ref = expectProblem(problems, { file: BUNDLE, line: lineContaining(dir, BUNDLE, 'spec: sha256'), path: 'spec', code: 'ref.stale' });
+    expect(ref.message).toContain(`${SPEC} was edited`);
+    expect(ref.fix).toContain('restamp-digests');
   });
 
   test('ExecutionProfile: a missing budget is reported at its parent line; a bad enum at its own line', () => {
@@ -158,9 +161,12 @@ describe('validatePipelines', () => {
   });
 
   test('Example: an unknown rollout and an inline field are reported', () => {
-    const { dir, problems } = problemsAfter({ [EXAMPLE]: (t) => replaceOnce('rollout: canary_10pct_v1', 'rollout: canary_50pct_v1')(replaceOnce('  language: en-US\n', '  language: en-US\n  api_secret: hunter2\n')(t)) });
+    const { dir, problems } = problemsAfter({ [EXAMPLE]: (t) => replaceOnce('rollout: canary_10pct_v1', 'rollout: canary_50pct_v1')(replaceOnce('  language: en-US\n', '  language: en-US\n  api_secret: inline-value\n')(t)) });
     expectProblem(problems, { file: EXAMPLE, line: lineContaining(dir, EXAMPLE, 'rollout: canary_50pct_v1'), path: 'rollout', code: 'example.rollout' });
-    expectProblem(problems, { file: EXAMPLE, line: lineContaining(dir, EXAMPLE, 'api_secret: hunter2'), path: 'session.api_secret', code: 'schema.unknown_field' });
+    expectProblem(problems, { file: EXAMPLE, line: lineContaining(dir, EXAMPLE, 'api_secret: inline-value'), path: 'session.api_secret', code: 'schema.unknown_field' });
+
+    const older = problemsAfter({ [EXAMPLE]: replaceOnce(digestOf(BUNDLE), digestOf(PREV_BUNDLE)) });
+    expectProblem(older.problems, { file: EXAMPLE, line: lineContaining(older.dir, EXAMPLE, 'bundle: sha256'), path: 'bundle', code: 'example.bundle_not_rolled_out' });
   });
 
   test('ReplaySet: a session naming an unknown bundle and a missing input log', () => {
@@ -184,6 +190,10 @@ describe('validatePipelines', () => {
     dirs.push(moved);
     fs.renameSync(path.join(moved, POLICY), path.join(moved, 'profiles', 'default_voice_policy_v1.yaml'));
     expectProblem(validatePipelines(moved), { file: 'profiles/default_voice_policy_v1.yaml', path: 'kind', code: 'artifact.folder' });
+    fs.mkdirSync(path.join(moved, 'bundle'));
+    fs.renameSync(path.join(moved, PREV_BUNDLE), path.join(moved, 'bundle', 'simple_v1_prev.yaml'));
+    const stray = expectProblem(validatePipelines(moved), { file: 'bundle/simple_v1_prev.yaml', code: 'artifact.unknown_folder' });
+    expect(stray.fix).toBe('move the file to bundles/');
   });
 
   test('every problem is reported at once, sorted by file and line', () => {

@@ -3,7 +3,8 @@
  * LC-T12). Property tests drive it with arbitrary grant/revoke/check sequences.
  */
 import fc from 'fast-check';
-import { EpochFence, InMemoryLeaseStore, ManualAuthorityClock, verdictFromState } from '../../../runtime/authority';
+import { EpochFence, InMemoryLeaseStore, ManualAuthorityClock, leaseResolutionOf, verdictFromState } from '../../../runtime/authority';
+import { LeaseResolutionSchema, validateAgainst } from '../../../runtime/contracts/v1';
 
 describe('EpochFence', () => {
   test('accepts only the current writable epoch; older is stale, revoked is deauthorized, malformed is invalid', () => {
@@ -115,5 +116,21 @@ describe('EpochFence', () => {
     expect(verdictFromState(state, 4).accepted).toBe(true);
     expect(verdictFromState(state, 3).reason).toBe('lease_stale_epoch');
     expect(verdictFromState({ key: 's', latestEpoch: 4 }, 4).reason).toBe('lease_deauthorized');
+  });
+
+  test('leaseResolutionOf gives a contract-valid LeaseResolution for every verdict (contracts.md §9)', () => {
+    const fence = new EpochFence();
+    fence.authorize('s', 2);
+    const cases = [fence.check('s', 2), fence.check('s', 1), fence.check('t', 2), fence.check('s', undefined)];
+    const resolutions = cases.map((v) => leaseResolutionOf(v));
+    for (const r of resolutions) expect(validateAgainst(LeaseResolutionSchema, r)).toBeUndefined();
+    expect(resolutions.map((r) => [r.reason, r.authority_epoch_valid, r.authority_authorized])).toEqual([
+      ['lease_authorized', true, true],
+      ['lease_stale_epoch', false, false],
+      ['lease_deauthorized', true, false],
+      ['lease_invalid_input', false, false],
+    ]);
+    expect(resolutions[3].authority_epoch).toBeUndefined();
+    expect(resolutions[0].lease_resolution_snapshot).toBe('lease-resolution/v1');
   });
 });

@@ -26,6 +26,7 @@ describeLeaseStoreBehaviour({
   ttlSeconds: 2,
   // etcd's lessor checks expiry every 500 ms; the failover bound asked for is TTL + 1 s.
   expirySlackMs: 1000,
+  timerSlackMs: 250,
   createWorld: async () => {
     const clients: Array<{ store: EtcdLeaseStore; proxy: TcpCutProxy }> = [];
     return {

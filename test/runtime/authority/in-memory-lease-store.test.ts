@@ -15,6 +15,7 @@ describeLeaseStoreBehaviour({
   name: 'in-memory (manual clock)',
   ttlSeconds: 2,
   expirySlackMs: 50,
+  timerSlackMs: 0,
   createWorld: async () => {
     const clock = new ManualAuthorityClock(1_000);
     const registry = new InMemoryLeaseRegistry({ clock });
@@ -107,6 +108,26 @@ describe('InMemoryLeaseStore timing (turn-engine.md §8)', () => {
     await Promise.resolve();
     expect(calls).toEqual(['second', 'late:released']);
     await store.close();
+  });
+
+  test('after a partition heals, watches and holders catch up with what changed meanwhile', async () => {
+    const clock = new ManualAuthorityClock(0);
+    const registry = new InMemoryLeaseRegistry({ clock });
+    const [holder, observer, other] = [new InMemoryLeaseStore({ registry }), new InMemoryLeaseStore({ registry }), new InMemoryLeaseStore({ registry })];
+    const seen: number[] = [];
+    await observer.watch('heal', (state) => seen.push(state.latestEpoch));
+    const lease = await holder.acquire({ key: 'heal', holderId: 'a', ttlSeconds: 10 });
+    observer.setPartitioned(true);
+    holder.setPartitioned(true);
+    registry.revoke(1); // an operator deletes the key while both are cut off
+    const next = await other.acquire({ key: 'heal', holderId: 'b', ttlSeconds: 10 });
+    expect(seen).toEqual([0, 1]);
+    expect(lease.isHeld()).toBe(true); // it cannot know yet (deadline still ahead)
+    observer.setPartitioned(false);
+    holder.setPartitioned(false);
+    expect(seen).toEqual([0, 1, next.epoch]);
+    expect((await lease.lost).reason).toBe('key_replaced');
+    await Promise.all([holder.close(), observer.close(), other.close()]);
   });
 
   test('a registry and a different clock are refused', () => {

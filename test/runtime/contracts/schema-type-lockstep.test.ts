@@ -40,7 +40,7 @@ describe('schema ⇄ type lockstep', () => {
       ].sort(),
     );
     expect(required(ControlSignalSchema)).toEqual([...required(EventRecordSchema), 'emitted_by', 'signal'].sort());
-    expect(Object.keys(ResolvedTurnPlanSchema.fields).every((k) => ResolvedTurnPlanSchema.fields[k].required)).toBe(true);
+    expect(Object.values(ResolvedTurnPlanSchema.fields).every((f) => f.required)).toBe(true);
     expect(Or02BaselineRecordSchema.fields.close_emitted.required).toBe(true);
   });
 

@@ -56,4 +56,20 @@ describe('runtime/control-plane/main.ts', () => {
       child.kill('SIGKILL');
     }
   });
+
+  test('refuses to start when RSPP_BUNDLE_DIGEST is a mutable reference', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'runtime/control-plane/main.ts'), '--host', '127.0.0.1', '--api-port', '0', '--admin-port', '0'], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, RSPP_LEASE_STORE: 'memory', RSPP_BUNDLE_DIGEST: 'simple_v1:latest' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    clearTimeout(killer);
+    expect(code).toBe(1);
+    expect(out).toContain('mutable reference');
+    expect(out).toContain('RSPP_BUNDLE_DIGEST');
+  });
 });

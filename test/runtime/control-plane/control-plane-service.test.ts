@@ -36,6 +36,17 @@ function http(port: number, method: string, path: string, body?: unknown): Promi
   });
 }
 
+/** Polls `probe` until `done` holds (the readiness probe runs every 50 ms), failing after 3 s. */
+async function eventually(probe: () => Promise<HttpResult>, done: (r: HttpResult) => boolean): Promise<HttpResult> {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const result = await probe();
+    if (done(result)) return result;
+    if (Date.now() > deadline) throw new Error(`condition not reached within 3 s; last answer ${result.status} ${result.text}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
 const artifacts = loadArtifacts();
 const BUNDLE = artifacts.bundles.find((b) => b.artifact.name === 'simple_v1')!.digest;
 const PLACEMENT = 'runtime-placements/local/pod-0';
@@ -208,13 +219,10 @@ describe('control plane over HTTP', () => {
     expect(metrics.text).toContain('rspp_draining 0');
 
     cpStore.setPartitioned(true);
-    await new Promise((r) => setTimeout(r, 150));
-    const unready = await http(admin, 'GET', '/readyz');
-    expect(unready.status).toBe(503);
+    const unready = await eventually(() => http(admin, 'GET', '/readyz'), (r) => r.status === 503);
     expect(unready.json.checks.storeReachable).toBe(false);
     cpStore.setPartitioned(false);
-    await new Promise((r) => setTimeout(r, 150));
-    expect((await http(admin, 'GET', '/readyz')).status).toBe(200);
+    await eventually(() => http(admin, 'GET', '/readyz'), (r) => r.status === 200);
 
     service.beginDrain();
     const draining = await http(admin, 'GET', '/readyz');
