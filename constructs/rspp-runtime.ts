@@ -5,8 +5,9 @@
  * Service, ServiceAccount (no token), ConfigMap (bundle digest + profile), HorizontalPodAutoscaler
  * (autoscaling/v2), and when highly available a PodDisruptionBudget, anti-affinity and topology
  * spread, plus the runtime's own NetworkPolicy (session clients in, DNS out, and whatever flows are
- * added with `allowIngressFrom` / `allowEgressTo`). Every object passes `manifest-policy.md` as
- * synthesized, with no props at all.
+ * added with `allowIngressFrom` / `allowEgressTo`). With `tls` the runtime's own certificate Secret
+ * is mounted read-only; with `leaseStore` the etcd client certificate. Every object passes
+ * `manifest-policy.md` as synthesized, with no props at all.
  *
  * Built on cdk8s-plus-27 for the ServiceAccount, ConfigMap and Service; the Deployment, PDB, HPA
  * and NetworkPolicy use the typed `k8s` imports because plus-27 cannot express seccomp profiles,

@@ -73,7 +73,9 @@ export function assertPeer(where: string, what: string, peer: PeerSelector): voi
 
 export function networkPolicyPeer(peer: PeerSelector): k8s.NetworkPolicyPeer {
   return {
-    ...(isWholeNamespacePeer(peer) ? {} : { podSelector: { matchLabels: { ...peer.podLabels } } }),
+    // A whole namespace keeps an explicit empty podSelector: the same set of pods by the API's
+    // definition, and the form some CNIs (OVN-Kubernetes) need to match host-network pods too.
+    podSelector: isWholeNamespacePeer(peer) ? {} : { matchLabels: { ...peer.podLabels } },
     ...(peer.namespaceLabels ? { namespaceSelector: { matchLabels: { ...peer.namespaceLabels } } } : {}),
   };
 }

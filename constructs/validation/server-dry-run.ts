@@ -5,11 +5,10 @@
  * it is skipped with a note; nothing is ever persisted (server dry-run).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import * as path from 'node:path';
 import { stringify } from 'yaml';
 import { ManifestObject, ObjectRef, objectRef } from '../policy/manifest-object';
 import { ValidationIssue, batchIssue, objectIssue } from './validation-issue';
+import { repoTool } from '../tools/repo-tools';
 
 export interface CommandResult {
   /** Exit status; null when the process could not start or was killed. */
@@ -57,19 +56,9 @@ export const spawnRunner: CommandRunner = (spec, input, timeoutMs) => {
   return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '', error: result.error };
 };
 
-/** `.tools/bin/kubectl` in the first ancestor of this file (or of cwd) that has one; else `kubectl`. */
+/** `.tools/bin/kubectl` of the repository when present, else `kubectl` on PATH. */
 export function defaultKubectl(): string {
-  for (const start of [process.cwd(), __dirname]) {
-    let dir = start;
-    for (;;) {
-      const candidate = path.join(dir, '.tools', 'bin', 'kubectl');
-      if (existsSync(candidate)) return candidate;
-      const parent = path.dirname(dir);
-      if (parent === dir) break;
-      dir = parent;
-    }
-  }
-  return 'kubectl';
+  return repoTool('kubectl');
 }
 
 function timeoutOf(options: ServerDryRunOptions): number {

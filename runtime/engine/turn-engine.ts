@@ -41,6 +41,7 @@ import type {
   TurnStartContext,
 } from './engine-types';
 import { PAYLOAD_BIT, StageALog, TurnEvidence } from './evidence-recorder';
+import { engineInputProblem } from './engine-input-validator';
 import { EnvelopeFactory } from './envelope-factory';
 import { deepFreeze, SIMPLE_V1_PROFILE } from './execution-profiles';
 import { materializePlan } from './plan-materializer';
@@ -257,6 +258,11 @@ export class TurnEngine implements EdgeHost {
 
   /** Process one input log entry. Contract-carrying inputs are strictly validated first. */
   apply(input: EngineInput): void {
+    const problem = engineInputProblem(input);
+    if (problem !== undefined) {
+      this.diagnostic('invalid_input', problem, 0);
+      return;
+    }
     const at = input.at_ms;
     const wall = input.wall_ms ?? at;
     this.currentWall = wall;

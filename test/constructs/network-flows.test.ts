@@ -89,7 +89,7 @@ describe('NetworkFlows', () => {
     expect(flow.policyNames).toEqual(['allow-egress-alpha-to-media']);
     expect(flow.ports).toEqual([{ port: 7880, protocol: 'TCP' }, { port: 50000, endPort: 50010, protocol: 'UDP' }]);
     expect(policies[0].spec.egress).toEqual([{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }],
+      to: [{ podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }],
       ports: [{ port: 7880, protocol: 'TCP' }, { port: 50000, endPort: 50010, protocol: 'UDP' }],
     }]);
     const denyAll = { metadata: { name: 'deny', namespace: NS }, spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] } };

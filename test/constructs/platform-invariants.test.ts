@@ -137,7 +137,7 @@ describe.each(ENVS)('platform invariants: %s', (envName, env) => {
           expect(rule.ports.length).toBeGreaterThan(0);
           for (const peer of [...(rule.from ?? []), ...(rule.to ?? [])]) {
             expect(peer.ipBlock).toBeUndefined();
-            if (peer.podSelector === undefined) {
+            if (Object.keys(peer.podSelector.matchLabels ?? {}).length === 0) {
               // A whole namespace (LiveKit's), named by its name label and nothing else.
               expect(Object.keys(peer.namespaceSelector.matchLabels)).toEqual(['kubernetes.io/metadata.name']);
             } else {

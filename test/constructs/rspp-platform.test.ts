@@ -103,7 +103,7 @@ describe('RsppPlatform', () => {
       expect(policy.spec.policyTypes).toEqual(['Egress']);
       expect(policy.spec.ingress).toBeUndefined();
       expect(policy.spec.egress).toEqual([{
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.livekit.namespace } } }],
+        to: [{ podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': env.livekit.namespace } } }],
         ports: [
           { port: 7880, protocol: 'TCP' },
           { port: 7881, protocol: 'TCP' },
@@ -148,7 +148,7 @@ describe('RsppPlatform', () => {
     const env: EnvironmentConfig = { ...prod, livekit: { ...prod.livekit, namespace: 'media', udpPortRangeStart: 40000, udpPortRangeEnd: 40100 } };
     const { objects } = synthPlatform(env);
     const egress = named(objects, 'NetworkPolicy', 'allow-egress-runtime-to-livekit').spec.egress[0];
-    expect(egress.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }]);
+    expect(egress.to).toEqual([{ podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }]);
     expect(egress.ports[2]).toEqual({ port: 40000, endPort: 40100, protocol: 'UDP' });
   });
 

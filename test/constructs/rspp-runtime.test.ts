@@ -352,7 +352,7 @@ describe('bad props fail in the constructor, naming the prop', () => {
     })();
     expect(runtime.flowName).toBe('runtime');
     expect(only(objects, 'NetworkPolicy').spec.egress).toContainEqual({
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }],
+      to: [{ podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'media' } } }],
       ports: [{ port: 50000, endPort: 50100, protocol: 'UDP' }],
     });
   });

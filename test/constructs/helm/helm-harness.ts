@@ -1,11 +1,8 @@
 /**
- * Test harness: runs the repo's Helm 4 binary (`.tools/bin/helm`) and parses multi-document YAML.
+ * Test harness: runs the repo's Helm 4 binary (via `constructs/helm/helm-cli`) and parses multi-document YAML.
  */
-import { spawnSync } from 'child_process';
-import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-
-export const HELM = path.resolve(__dirname, '..', '..', '..', '.tools', 'bin', 'helm');
+import { runHelm } from '../../../constructs/helm/helm-cli';
 
 export interface HelmRun {
   readonly status: number | null;
@@ -15,9 +12,8 @@ export interface HelmRun {
 }
 
 export function helm(args: readonly string[], cwd?: string): HelmRun {
-  const started = process.hrtime.bigint();
-  const r = spawnSync(HELM, args, { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, HELM_CACHE_HOME: '/tmp/rspp-helm-test-cache', HELM_CONFIG_HOME: '/tmp/rspp-helm-test-config' } });
-  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? r.error?.message ?? '', ms: Number(process.hrtime.bigint() - started) / 1e6 };
+  const r = runHelm(args, { cwd });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr, ms: r.millis };
 }
 
 /** The non-empty documents of a multi-document YAML stream, as plain objects (YAML 1.1, as Helm reads). */

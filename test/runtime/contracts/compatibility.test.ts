@@ -19,6 +19,23 @@ describe('contract compatibility checker (additive-only within a major)', () => 
     expect(r).toMatchObject({ compatible: true, problems: [] });
   });
 
+  test('a JSON snapshot of v1 (rules kept by id + params, functions dropped) is compatible with the live set', () => {
+    const snapshot = JSON.parse(JSON.stringify(CONTRACT_SCHEMA_SET_V1)) as ContractSchemaSet;
+    expect(checkCompatibility(snapshot, { ...CONTRACT_SCHEMA_SET_V1, version: 'v1.1' })).toMatchObject({ compatible: true, problems: [] });
+  });
+
+  test('a registry rule may gain a signal (additive) but not change an existing entry', () => {
+    const cs = CONTRACT_SCHEMA_SET_V1.schemas.ControlSignal;
+    const withParams = (params: unknown): ContractSchemaSet => ({
+      version: 'v1.1',
+      schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, ControlSignal: { ...cs, rules: cs.rules.map((r) => (r.id === 'control_signal.registry' ? { ...r, params } : r)) } },
+    });
+    const registry = cs.rules.find((r) => r.id === 'control_signal.registry')!.params as Record<string, unknown>;
+    expect(checkCompatibility(CONTRACT_SCHEMA_SET_V1, withParams({ ...registry, teleport: { emitters: ['RK-06'], requires: [] } })).compatible).toBe(true);
+    const changed = checkCompatibility(CONTRACT_SCHEMA_SET_V1, withParams({ ...registry, cancel: { emitters: ['RK-06'], requires: ['scope'] } }));
+    expect(changed.problems).toContainEqual(expect.objectContaining({ change: 'rule_changed', path: 'ControlSignal#control_signal.registry' }));
+  });
+
   test('a new optional field is allowed and reported as an addition', () => {
     const r = checkCompatibility(CONTRACT_SCHEMA_SET_V1, nextWith((s) => (s.fields.region = { schema: { kind: 'string', minLength: 1 }, required: false })));
     expect(r.compatible).toBe(true);

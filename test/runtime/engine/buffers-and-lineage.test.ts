@@ -1,6 +1,6 @@
 import { validateContract } from '../../../runtime/contracts/v1';
 import { mergeEvents } from '../../../runtime/engine/merge-lineage';
-import type { EngineInput, ExecutionProfile } from '../../../runtime/engine';
+import { queueOverrideProblems, resolveQueueKey, type EngineInput, type ExecutionProfile } from '../../../runtime/engine';
 import {
   cancel,
   config,
@@ -187,5 +187,21 @@ describe('lanes, buffers and flow control (turn-engine.md §5-§6)', () => {
     const h = withProfile(small({ max_queue_bytes: 100, max_queue_items: 10, watermarks: { queue_items: { high: 10, low: 1 } } }));
     h.run(pause(0), data(1, 1, {}, 60), data(1, 2, {}, 60));
     expect(h.engine.edgeStates()[0]).toMatchObject({ queued: 1, bytes: 60 });
+  });
+});
+
+describe('lane routing (turn-engine.md §5)', () => {
+  test('default queue key runtime/<lane>/<node_type lowercased>; overrides keyed <node_type>|<Lane>', () => {
+    expect(resolveQueueKey('STT', 'DataLane')).toBe('runtime/data/stt');
+    expect(resolveQueueKey('Tts', 'ControlLane')).toBe('runtime/control/tts');
+    expect(resolveQueueKey('llm', 'TelemetryLane')).toBe('runtime/telemetry/llm');
+    expect(resolveQueueKey('LLM', 'DataLane', { 'llm|DataLane': 'gpu-queue' })).toBe('gpu-queue');
+    expect(resolveQueueKey('LLM', 'ControlLane', { 'llm|DataLane': 'gpu-queue' })).toBe('runtime/control/llm');
+  });
+  test('overrides must name a valid lane and a non-empty queue', () => {
+    expect(queueOverrideProblems({ 'llm|DataLane': 'q' })).toEqual([]);
+    expect(queueOverrideProblems({ 'llm|FastLane': 'q' })[0]).toContain('not a Lane');
+    expect(queueOverrideProblems({ 'llm|DataLane': '' })[0]).toContain('non-empty');
+    expect(queueOverrideProblems({ 'LLM|DataLane': 'q' })[0]).toContain('lowercased');
   });
 });

@@ -213,3 +213,26 @@ describe('engine properties over random event sequences', () => {
     );
   });
 });
+
+describe('robustness: malformed input entries', () => {
+  test('arbitrary junk entries never throw; each yields an invalid_input diagnostic or is handled', () => {
+    const types = ['propose_turn', 'turn_start_resolved', 'data', 'telemetry', 'control', 'step', 'downstream', 'authority_revoked', 'evidence_store', 'scheduling_shed', 'plan_change', 'tick', 'bogus'];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ type: fc.constantFrom(...types), at_ms: fc.oneof(fc.nat(1000), fc.constant(-1)) }, { requiredKeys: ['type'] }).chain((base) =>
+            fc.dictionary(fc.constantFrom('turn_id', 'event_id', 'start', 'event', 'signal', 'conditions', 'edge_id', 'ready', 'reason', 'available', 'point', 'fairness_key', 'policy'), fc.anything()).map((extra) => ({ ...extra, ...base })),
+          ),
+          { maxLength: 30 },
+        ),
+        (entries) => {
+          const sink = new RecordingSink();
+          const engine = new TurnEngine(config(), sink);
+          engine.apply(propose(0));
+          for (const e of entries) expect(() => engine.apply(e as unknown as EngineInput)).not.toThrow();
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+});

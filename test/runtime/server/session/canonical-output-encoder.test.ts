@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { ControlSignalSchema, encodeCanonical } from '../../../../runtime/contracts/v1';
-import type { ControlSignal, EventRecord } from '../../../../runtime/contracts/v1';
+import { ControlSignalSchema, DecisionOutcomeSchema, encodeCanonical, TurnTransitionSchema } from '../../../../runtime/contracts/v1';
+import type { ControlSignal, DecisionOutcome, EventRecord, TurnTransition } from '../../../../runtime/contracts/v1';
 import { encodeDataOutput, encodeEnvelope, encodeOutput } from '../../../../runtime/server/session/canonical-output-encoder';
 
 const fieldNames = Object.keys(ControlSignalSchema.fields);
@@ -13,7 +13,11 @@ const scalar = fc.oneof(
 );
 const nested = fc.oneof(fc.record({ sample_index: fc.nat() }), fc.record({ start: fc.nat(), end: fc.nat() }), fc.array(fc.string(), { maxLength: 4 }));
 /** Envelope-shaped objects: any subset of the schema's fields (some undefined), values of any JSON kind. */
-const envelopeLike = fc.dictionary(fc.constantFrom(...fieldNames), fc.oneof(scalar, nested, fc.constant(undefined)), { maxKeys: fieldNames.length });
+const shapeOf = (names: readonly string[]) =>
+  fc.dictionary(fc.constantFrom(...names), fc.oneof(scalar, nested, fc.constant(undefined)), { maxKeys: names.length });
+const envelopeLike = shapeOf(fieldNames);
+const decisionLike = shapeOf(Object.keys(DecisionOutcomeSchema.fields));
+const transitionLike = shapeOf(Object.keys(TurnTransitionSchema.fields));
 
 describe('canonical output encoder', () => {
   test('envelope encoding is byte-identical to contracts v1 encodeCanonical (property)', () => {
@@ -35,7 +39,7 @@ describe('canonical output encoder', () => {
     );
   });
 
-  test('output wrappers match encodeCanonical for data, signal and other kinds', () => {
+  test('output wrappers match encodeCanonical for data, signal, decision, transition and other kinds', () => {
     fc.assert(
       fc.property(envelopeLike, fc.string(), (envelope, edgeId) => {
         const event = envelope as unknown as EventRecord;
@@ -43,6 +47,17 @@ describe('canonical output encoder', () => {
         const signal = envelope as unknown as ControlSignal;
         expect(encodeOutput({ kind: 'signal', signal })).toBe(encodeCanonical({ kind: 'signal', signal }));
         expect(encodeOutput({ kind: 'intent', signal })).toBe(encodeCanonical({ kind: 'intent', signal }));
+      }),
+      { numRuns: 500 },
+    );
+    fc.assert(
+      fc.property(decisionLike, transitionLike, fc.string(), (d, t, turnId) => {
+        const outcome = d as unknown as DecisionOutcome;
+        const transition = t as unknown as TurnTransition;
+        expect(encodeOutput({ kind: 'decision', outcome })).toBe(encodeCanonical({ kind: 'decision', outcome }));
+        expect(encodeOutput({ kind: 'transition', turn_id: turnId, transition })).toBe(
+          encodeCanonical({ kind: 'transition', turn_id: turnId, transition }),
+        );
       }),
       { numRuns: 500 },
     );

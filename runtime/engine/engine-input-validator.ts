@@ -1,0 +1,63 @@
+/**
+ * Shape checks for the engine's own input entries (the contract payloads inside them — events,
+ * signals, bundles, policies — are checked against their v1 schemas where they are used). A bad
+ * entry becomes an `invalid_input` diagnostic instead of an exception deep inside the engine.
+ */
+import { SCHEDULING_SCOPES } from '../contracts/v1';
+import type { EngineInput } from './engine-types';
+
+const isNonEmptyString = (v: unknown): v is string => typeof v === 'string' && v.length > 0;
+const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 0;
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const FAILURE_CLASSES = ['provider_failure', 'node_timeout_or_failure', 'transport_disconnect_or_stall', 'generic'];
+
+/** The first problem with `input`, naming the field, or undefined when its shape is usable. */
+export function engineInputProblem(input: unknown): string | undefined {
+  if (!isObject(input)) return 'input must be an object';
+  if (!isTime(input.at_ms)) return `at_ms must be an integer >= 0, got ${String(input.at_ms)}`;
+  if (input.wall_ms !== undefined && !isTime(input.wall_ms)) return `wall_ms must be an integer >= 0, got ${String(input.wall_ms)}`;
+  const i = input as unknown as EngineInput;
+  switch (i.type) {
+    case 'propose_turn':
+      if (!isNonEmptyString(i.turn_id)) return 'propose_turn.turn_id must be a non-empty string';
+      if (!isNonEmptyString(i.event_id)) return 'propose_turn.event_id must be a non-empty string';
+      if (i.authority_epoch !== undefined && !isTime(i.authority_epoch)) return 'propose_turn.authority_epoch must be an integer >= 0';
+      if (i.start !== undefined && !isObject(i.start)) return 'propose_turn.start must be an object';
+      return undefined;
+    case 'turn_start_resolved':
+      return isObject(i.start) ? undefined : 'turn_start_resolved.start must be an object';
+    case 'data':
+      if (i.payload_bytes !== undefined && !isTime(i.payload_bytes)) return 'data.payload_bytes must be an integer >= 0';
+      return undefined;
+    case 'telemetry':
+    case 'control':
+    case 'tick':
+      return undefined;
+    case 'step': {
+      if (!isObject(i.conditions)) return 'step.conditions must be an object';
+      const f = i.conditions.failures;
+      if (f !== undefined && (!Array.isArray(f) || f.some((x) => !isObject(x) || !FAILURE_CLASSES.includes(x.class as string)))) {
+        return `step.conditions.failures must be a list of {class: ${FAILURE_CLASSES.join('|')}}`;
+      }
+      const c = i.conditions.cancel;
+      if (c !== undefined && (!isObject(c) || (c.scope !== 'turn' && c.scope !== 'session') || !isTime(c.sent_at_ms) || !isNonEmptyString(c.event_id))) {
+        return 'step.conditions.cancel needs scope turn|session, sent_at_ms and event_id';
+      }
+      return undefined;
+    }
+    case 'downstream':
+      if (!isNonEmptyString(i.edge_id)) return 'downstream.edge_id must be a non-empty string';
+      return typeof i.ready === 'boolean' ? undefined : 'downstream.ready must be a boolean';
+    case 'authority_revoked':
+      return isNonEmptyString(i.reason) ? undefined : 'authority_revoked.reason must be a non-empty string';
+    case 'evidence_store':
+      return typeof i.available === 'boolean' ? undefined : 'evidence_store.available must be a boolean';
+    case 'scheduling_shed':
+      if (!(SCHEDULING_SCOPES as readonly string[]).includes(i.point)) return `scheduling_shed.point must be one of ${SCHEDULING_SCOPES.join(', ')}`;
+      return isNonEmptyString(i.fairness_key) ? undefined : 'scheduling_shed.fairness_key must be a non-empty string';
+    case 'plan_change':
+      return isNonEmptyString(i.edge_id) ? undefined : 'plan_change.edge_id must be a non-empty string';
+    default:
+      return `unknown input type ${String((input as { type?: unknown }).type)}`;
+  }
+}
