@@ -37,6 +37,7 @@ import { ObservabilityStack, ScrapeTarget } from './observability-stack';
 import { declareExternalRefs } from './policy/external-refs';
 import { RsppControlPlane } from './rspp-control-plane';
 import { DEFAULT_RUNTIME_NAME, RsppRuntime } from './rspp-runtime';
+import { isDnsLabel } from './common/kubernetes-names';
 import { allPodsOfNamespace, PeerSelector, peerInNamespace } from './common/network-policy';
 
 export interface RsppPlatformNames {
@@ -101,7 +102,11 @@ export const LIVEKIT_FLOW_NAME = 'livekit';
  * stack from the upstream chart, whose pod labels are not ours), selected by namespace name.
  */
 export function liveKitEndpoint(env: EnvironmentConfig): IFlowEndpoint {
-  return externalPeer(LIVEKIT_FLOW_NAME, allPodsOfNamespace(env.livekit.namespace));
+  const namespace = env.livekit.namespace;
+  if (typeof namespace !== 'string' || !isDnsLabel(namespace)) {
+    throw new Error(`RsppPlatform: env ${env.name}: livekit.namespace ${JSON.stringify(namespace)} is not a namespace name; set it (default "livekit", envs/defaults.ts)`);
+  }
+  return externalPeer(LIVEKIT_FLOW_NAME, allPodsOfNamespace(namespace));
 }
 
 /** The external etcd named by the env (`leaseStore.externalPeer`) as a NetworkPolicy peer; undefined when the env names none. */

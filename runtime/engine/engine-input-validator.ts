@@ -39,6 +39,15 @@ export function engineInputProblem(input: unknown): string | undefined {
       if (f !== undefined && (!Array.isArray(f) || f.some((x) => !isObject(x) || !FAILURE_CLASSES.includes(x.class as string)))) {
         return `step.conditions.failures must be a list of {class: ${FAILURE_CLASSES.join('|')}}`;
       }
+      if (f !== undefined && f.some((x) => x.legal_paths !== undefined && !Array.isArray(x.legal_paths))) {
+        return 'step.conditions.failures[].legal_paths must be a list';
+      }
+      const inv = i.conditions.invocations;
+      if (inv !== undefined && !Array.isArray(inv)) return 'step.conditions.invocations must be a list';
+      for (const flag of ['success_ready', 'authority_revoked'] as const) {
+        const v = i.conditions[flag];
+        if (v !== undefined && typeof v !== 'boolean') return `step.conditions.${flag} must be a boolean`;
+      }
       const c = i.conditions.cancel;
       if (c !== undefined && (!isObject(c) || (c.scope !== 'turn' && c.scope !== 'session') || !isTime(c.sent_at_ms) || !isNonEmptyString(c.event_id))) {
         return 'step.conditions.cancel needs scope turn|session, sent_at_ms and event_id';

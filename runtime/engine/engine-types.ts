@@ -268,7 +268,10 @@ export interface EngineCounters {
   readonly stale_epoch_rejected: number;
   /** Outputs egressed while their epoch differed from the current one. Must stay 0. */
   readonly stale_epoch_accepted: number;
-  /** DataLane outputs egressed for a turn after its cancel fence closed. Must stay 0. */
+  /**
+   * DataLane items that reached egress after their turn's fence closed. The egress guard blocks
+   * them, so none leaves; non-zero still means a fencing bug (the fence should have flushed them).
+   */
   readonly post_fence_egress: number;
   readonly late_provider_output_dropped_count: number;
   readonly telemetry_accepted: number;

@@ -8,12 +8,11 @@
  * Gate runner: `replay(log, recorded, fixture)` (§12) and `evaluateQualityGates(samples)` (§11).
  */
 export * from './engine-types';
-export { TurnEngine } from './turn-engine';
 export { RecordingSink } from './recording-sink';
 export { SIMPLE_V1_PROFILE, SIMPLE_V1_PROFILE_NAME } from './execution-profiles';
 export { resolveQueueKey, queueOverrideProblems, type QueueOverrides } from './lane-router';
 export { mergeEvents, type MergedEvent } from './merge-lineage';
-export { EngineInvariantError } from './turn-engine';
+export { TurnEngine, EngineInvariantError, REASON } from './turn-engine';
 export { engineInputProblem } from './engine-input-validator';
 export { materializePlan, computePlanHash, type PlanMaterialization } from './plan-materializer';
 export { runInputLog, type RecordedRun } from './input-log-runner';

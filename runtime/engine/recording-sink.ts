@@ -7,7 +7,7 @@ import type { EngineOutput, EngineSink } from './engine-types';
 
 export class RecordingSink implements EngineSink {
   readonly outputs: EngineOutput[] = [];
-  /** Payloads of data egress, index-aligned with nothing (kept only for callers that need them). */
+  /** Payloads of data egress, in egress order (the n-th entry belongs to the n-th `data` output). */
   readonly payloads: unknown[] = [];
 
   emit(output: EngineOutput): void {

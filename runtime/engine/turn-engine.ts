@@ -14,6 +14,7 @@ import {
   type EdgeBufferPolicy,
   type EventRecord,
   type IngressAuthority,
+  type InvocationOutcome,
   type OutcomeEmitter,
   type OutcomeKind,
   type OutcomeScope,
@@ -414,7 +415,7 @@ export class TurnEngine implements EdgeHost {
     }
     const turn = this.turn;
     if (turn === undefined || turn.fenced) {
-      // Unreachable by construction (fencing flushes edges); kept as a guard, counted if it fires.
+      // Unreachable by construction (the fence flushes every edge): blocked and counted if it fires.
       this.postFenceEgress++;
       return;
     }
@@ -604,7 +605,8 @@ export class TurnEngine implements EdgeHost {
     this.transition(p.turnId, 'Opening', 'turn_open', 'Active');
     this.emitOutput({ kind: 'plan', plan });
     this.acceptedTurns++;
-    if (!baselineKept) this.onStep({}, at, wall);
+    // T9: the plan hash could not be kept as baseline evidence.
+    if (!baselineKept) this.abortTurn(REASON.evidenceUnavailable, at, wall);
   }
 
   // ------------------------------------------------------------------ active turn
@@ -616,7 +618,7 @@ export class TurnEngine implements EdgeHost {
       this.diagnostic('no_active_turn', `step while ${this.lifecycle}`, at);
       return;
     }
-    for (const inv of c.invocations ?? []) turn.evidence.invocations.push(inv);
+    for (const inv of c.invocations ?? []) this.recordInvocation(turn, inv, at);
     if (c.authority_revoked) {
       this.authorized = false;
       const d = this.factory.decision('deauthorized_drain', 'active_turn', 'turn', 'RK-24', REASON.revokedInTurn, at, wall, {
@@ -655,7 +657,7 @@ export class TurnEngine implements EdgeHost {
     const legal = (f.legal_paths ?? []).filter((a) => allowed.includes(a));
     switch (f.class) {
       case 'provider_failure': {
-        if (f.invocation) turn.evidence.invocations.push(f.invocation);
+        if (f.invocation) this.recordInvocation(turn, f.invocation, at);
         const inv = f.invocation?.provider_invocation_id;
         this.emitSignal(
           this.factory.signal('provider_error', 'RK-11', at, wall, {
@@ -699,6 +701,16 @@ export class TurnEngine implements EdgeHost {
       case 'generic':
         return f.reason ?? 'terminal_failure';
     }
+  }
+
+  /** Invocation outcomes go into OR-02 only when they satisfy the contract (else a diagnostic). */
+  private recordInvocation(turn: ActiveTurn, inv: InvocationOutcome, at: number): void {
+    const err = validateContract('InvocationOutcome', inv);
+    if (err) {
+      this.diagnostic('invalid_input', `invocation outcome ${err.path}: ${err.message}`, at, turn.id);
+      return;
+    }
+    turn.evidence.invocations.push(inv);
   }
 
   /** Tier 1: close the egress fence for the turn and flush its edges (no DataLane egress after). */

@@ -284,6 +284,11 @@ describe('RsppPlatform', () => {
       expect(() => synthPlatform(env)).toThrow(/props.members is 1 in prod/);
     });
 
+    test('a hand-built env without livekit.namespace (the schema would refuse it) is refused, naming the field', () => {
+      const { namespace: _omitted, ...livekit } = prod.livekit;
+      expect(() => synthPlatform({ ...prod, livekit } as unknown as EnvironmentConfig)).toThrow('RsppPlatform: env prod: livekit.namespace undefined is not a namespace name');
+    });
+
     test('a namespace that is not a DNS label', () => {
       expect(() => synthPlatform(dev, { namespace: 'Voice Team' })).toThrow(/props.namespace "Voice Team" is not a DNS label/);
     });

@@ -39,6 +39,16 @@ export interface SessionHost {
   scheduleFlush(session: SessionConnection): void;
 }
 
+/**
+ * Egress backpressure: above this many bytes queued on the socket (client reading slowly) the
+ * session tells the engine its downstream is not ready, so DataLane outputs queue in the plan's
+ * bounded edge buffers and are shed by its strategy (watermark, flow_xoff, drop_notice) instead of
+ * growing the socket buffer without bound. ControlLane outputs are never held back.
+ */
+export const EGRESS_HIGH_WATER_BYTES = 1024 * 1024;
+/** Below this many queued bytes the downstream is ready again (hysteresis). */
+export const EGRESS_LOW_WATER_BYTES = 256 * 1024;
+
 export interface SessionConnectionProps {
   readonly sessionId: string;
   readonly socket: WebSocket;
@@ -61,6 +71,10 @@ export class SessionConnection implements EngineSink {
   private fencedOutputs = 0;
   private closed = false;
   private flushScheduled = false;
+  /** Socket over the high-water mark; the engine has been (or will be) told downstream is not ready. */
+  private downstreamBlocked = false;
+  /** The turn whose edges were told "not ready". */
+  private blockedTurn: string | undefined;
   private finalCounters: EngineCounters | undefined;
 
   constructor(props: SessionConnectionProps) {
@@ -113,6 +127,7 @@ export class SessionConnection implements EngineSink {
       if (envelope.kind === 'event') this.ingestEvent(envelope.event, text.length, at);
       else this.ingestSignal(envelope.signal, at);
     }
+    if (this.downstreamBlocked || this.socket.bufferedAmount > EGRESS_HIGH_WATER_BYTES) this.syncDownstream();
     if (this.batch.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       this.host.scheduleFlush(this);
@@ -226,12 +241,36 @@ export class SessionConnection implements EngineSink {
 
   // ------------------------------------------------------------------ server-driven transitions
 
-  /** Time passes for the engine (queue age, block timers). */
+  /** Time passes for the engine (queue age, block timers); backpressure is re-evaluated. */
   tick(): void {
     if (this.closed || this.engine.state !== 'Active') return;
+    this.syncDownstream();
     this.engine.apply({ type: 'tick', at_ms: this.host.now() });
     this.engine.takeTelemetry(Number.MAX_SAFE_INTEGER);
     this.flush();
+  }
+
+  /** True while the socket is over its high-water mark (see EGRESS_HIGH_WATER_BYTES). */
+  get isDownstreamBlocked(): boolean {
+    return this.downstreamBlocked;
+  }
+
+  /** Tells the engine whether the active turn's edges may egress, from the socket's queued bytes. */
+  private syncDownstream(): void {
+    if (this.egressFenced || this.closed) return;
+    const buffered = this.socket.bufferedAmount;
+    if (!this.downstreamBlocked && buffered > EGRESS_HIGH_WATER_BYTES) this.downstreamBlocked = true;
+    else if (this.downstreamBlocked && buffered < EGRESS_LOW_WATER_BYTES) this.downstreamBlocked = false;
+    const plan = this.engine.state === 'Active' ? this.engine.plan : undefined;
+    if (plan === undefined) {
+      this.blockedTurn = undefined;
+      return;
+    }
+    const ready = !this.downstreamBlocked;
+    if (ready ? this.blockedTurn !== plan.turn_id : this.blockedTurn === plan.turn_id) return;
+    const at = this.host.now();
+    for (const edgeId of Object.keys(plan.edge_buffer_policies)) this.engine.apply({ type: 'downstream', at_ms: at, edge_id: edgeId, ready });
+    this.blockedTurn = ready ? undefined : plan.turn_id;
   }
 
   /**

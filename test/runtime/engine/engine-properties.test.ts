@@ -98,6 +98,8 @@ function toLog(commands: readonly Command[]): InputLog {
         break;
     }
   }
+  // End every log at an arbitration point that terminates whatever is still Active.
+  entries.push({ type: 'step', at_ms: t + 3, conditions: { success_ready: true } });
   return { config: config({ profiles: { 'simple/v1': profile } }), entries };
 }
 
@@ -122,10 +124,8 @@ describe('engine properties over random event sequences', () => {
             opened.get(o.signal.turn_id)!.push(s);
           }
         }
-        for (const [, seq] of opened) {
-          // A turn still Active at the end of the log has no terminal yet; otherwise exactly [terminal, close].
-          if (seq.length > 0) expect(seq.length === 2 && (seq[0] === 'commit' || seq[0] === 'abort') && seq[1] === 'close').toBe(true);
-        }
+        // Every log ends with an arbitration point, so every opened turn has exactly [terminal, close].
+        for (const [, seq] of opened) expect(seq.length === 2 && (seq[0] === 'commit' || seq[0] === 'abort') && seq[1] === 'close').toBe(true);
         for (const t of preTurn) expect(opened.has(t)).toBe(false);
       }),
       runs,
@@ -216,12 +216,27 @@ describe('engine properties over random event sequences', () => {
 
 describe('robustness: malformed input entries', () => {
   test('arbitrary junk entries never throw; each yields an invalid_input diagnostic or is handled', () => {
+    const junkConditions = fc.record(
+      {
+        invocations: fc.oneof(fc.anything(), fc.array(fc.anything())),
+        failures: fc.oneof(fc.anything(), fc.array(fc.record({ class: fc.constantFrom('provider_failure', 'generic', 'x'), legal_paths: fc.anything(), invocation: fc.anything() }))),
+        cancel: fc.anything(),
+        success_ready: fc.anything(),
+        authority_revoked: fc.anything(),
+      },
+      { requiredKeys: [] },
+    );
     const types = ['propose_turn', 'turn_start_resolved', 'data', 'telemetry', 'control', 'step', 'downstream', 'authority_revoked', 'evidence_store', 'scheduling_shed', 'plan_change', 'tick', 'bogus'];
     fc.assert(
       fc.property(
         fc.array(
           fc.record({ type: fc.constantFrom(...types), at_ms: fc.oneof(fc.nat(1000), fc.constant(-1)) }, { requiredKeys: ['type'] }).chain((base) =>
-            fc.dictionary(fc.constantFrom('turn_id', 'event_id', 'start', 'event', 'signal', 'conditions', 'edge_id', 'ready', 'reason', 'available', 'point', 'fairness_key', 'policy'), fc.anything()).map((extra) => ({ ...extra, ...base })),
+            fc
+              .tuple(
+                fc.dictionary(fc.constantFrom('turn_id', 'event_id', 'start', 'event', 'signal', 'conditions', 'edge_id', 'ready', 'reason', 'available', 'point', 'fairness_key', 'policy'), fc.anything()),
+                junkConditions,
+              )
+              .map(([extra, conditions]) => ({ ...extra, ...(base.type === 'step' ? { conditions } : {}), ...base })),
           ),
           { maxLength: 30 },
         ),
