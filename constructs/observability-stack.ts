@@ -45,6 +45,9 @@ export interface IScrapeable {
   readonly scrapeTarget: ScrapeTarget;
 }
 
+/** The label the Grafana dashboard sidecar of kube-prometheus-stack looks for (its default). */
+export const DEFAULT_GRAFANA_DASHBOARD_LABEL: Readonly<Record<string, string>> = { grafana_dashboard: '1' };
+
 export interface ObservabilityStackProps {
   readonly tls: MtlsBaseline;
   /** What to scrape. At least one. */
@@ -105,7 +108,7 @@ export class ObservabilityStack extends Construct {
       podLabels: { 'app.kubernetes.io/name': 'prometheus' },
     };
     assertPeer(where, 'props.prometheusPeer', prometheusPeer);
-    const dashboardLabel = props.grafanaDashboardLabel ?? { grafana_dashboard: '1' };
+    const dashboardLabel = props.grafanaDashboardLabel ?? DEFAULT_GRAFANA_DASHBOARD_LABEL;
     if (Object.keys(dashboardLabel).length !== 1) throw new Error(`${where}: props.grafanaDashboardLabel must be exactly one label (key: value)`);
     const labels = tls.labelsFor('observability', where);
     const promLabels = { ...labels, release };

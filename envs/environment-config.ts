@@ -117,7 +117,7 @@ export interface LiveKitEnvConfig {
   /** UDP media port range start/end (inclusive); the runtime may send media to every port of it. */
   readonly udpPortRangeStart: number;
   readonly udpPortRangeEnd: number;
-  /** Existing Secret holding `api-key` and `api-secret`; when unset, sensitive Terraform variables are used. */
+  /** Existing Secret (in the LiveKit namespace) holding `keys.yaml` = `<api-key>: <api-secret>`, the LiveKit chart's key-file format; when unset, sensitive ephemeral Terraform variables are used. */
   readonly apiKeySecretName?: string;
   /** LiveKit Helm chart version (pinned). */
   readonly chartVersion: string;

@@ -70,8 +70,8 @@ export class LiveKitTransport extends Construct {
       throw new Error(`envs/${env.name}: livekit.namespace "${namespace}" is the platform namespace; LiveKit needs a namespace of its own (its Pod Security exemption must not cover the platform)`);
     }
     this.namespaceName = namespace;
-    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 1024 && end <= 65535 && start < end)) {
-      throw new Error(`envs/${env.name}: livekit.udpPortRangeStart/udpPortRangeEnd (${start}-${end}) must be an unprivileged range, start < end <= 65535`);
+    if (!(Number.isInteger(start) && Number.isInteger(end) && start >= 1024 && end <= 65535 && start <= end)) {
+      throw new Error(`envs/${env.name}: livekit.udpPortRangeStart/udpPortRangeEnd (${start}-${end}) must be an unprivileged range, 1024 <= start <= end <= 65535 (as envs/schema.ts requires)`);
     }
 
     this.namespace = new NamespaceV1(this, 'namespace', {

@@ -17,6 +17,7 @@ import { ClusterAccess, configureClusterAccess } from './cluster-access';
 import { LiveKitTransport } from './livekit-transport';
 import { secretsRevision } from './sensitive-input';
 import { configureStateBackend } from './state-backend';
+import { DEFAULT_GRAFANA_DASHBOARD_LABEL } from '../constructs/observability-stack';
 
 /** Namespace that holds the Helm release records of the rspp-platform release (no workloads). */
 export const RELEASE_RECORDS_NAMESPACE = 'rspp-helm-releases';
@@ -71,6 +72,7 @@ export class RsppStack extends TerraformStack {
       values: [stringify({ crds: { enabled: true, keep: true } })],
     });
 
+    const [[dashboardLabelKey, dashboardLabelValue]] = Object.entries(DEFAULT_GRAFANA_DASHBOARD_LABEL);
     this.observability = new Release(this, 'observability', {
       // Prometheus selects ServiceMonitors/PrometheusRules by `release: <release name>`, the label the constructs stamp.
       name: env.observability.prometheusReleaseLabel,
@@ -82,6 +84,9 @@ export class RsppStack extends TerraformStack {
       atomic: true,
       wait: true,
       timeout: 900,
+      // The platform's Grafana dashboard is a ConfigMap in the platform namespace (ObservabilityStack):
+      // let the Grafana sidecar find it there, by the label the construct stamps.
+      values: [stringify({ grafana: { sidecar: { dashboards: { enabled: true, label: dashboardLabelKey, labelValue: dashboardLabelValue, searchNamespace: 'ALL' } } } })],
       dependsOn: [this.certManager],
     });
 

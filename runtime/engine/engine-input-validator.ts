@@ -11,6 +11,19 @@ const isTime = (v: unknown): boolean => typeof v === 'number' && Number.isIntege
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const FAILURE_CLASSES = ['provider_failure', 'node_timeout_or_failure', 'transport_disconnect_or_stall', 'generic'];
 
+function startProblem(start: unknown, where: string): string | undefined {
+  if (!isObject(start)) return `${where} must be an object`;
+  const oneOf = (field: string, values: readonly string[]) =>
+    start[field] !== undefined && !values.includes(start[field] as string) ? `${where}.${field} must be one of ${values.join(', ')}` : undefined;
+  return (
+    oneOf('snapshots', ['valid', 'missing', 'stale', 'incompatible']) ??
+    oneOf('capacity', ['allow', 'reject', 'defer']) ??
+    oneOf('snapshot_failure_policy', ['defer', 'reject']) ??
+    oneOf('plan_failure_policy', ['defer', 'reject']) ??
+    (start.provenance !== undefined && !isObject(start.provenance) ? `${where}.provenance must be an object` : undefined)
+  );
+}
+
 /** The first problem with `input`, naming the field, or undefined when its shape is usable. */
 export function engineInputProblem(input: unknown): string | undefined {
   if (!isObject(input)) return 'input must be an object';
@@ -22,10 +35,9 @@ export function engineInputProblem(input: unknown): string | undefined {
       if (!isNonEmptyString(i.turn_id)) return 'propose_turn.turn_id must be a non-empty string';
       if (!isNonEmptyString(i.event_id)) return 'propose_turn.event_id must be a non-empty string';
       if (i.authority_epoch !== undefined && !isTime(i.authority_epoch)) return 'propose_turn.authority_epoch must be an integer >= 0';
-      if (i.start !== undefined && !isObject(i.start)) return 'propose_turn.start must be an object';
-      return undefined;
+      return i.start === undefined ? undefined : startProblem(i.start, 'propose_turn.start');
     case 'turn_start_resolved':
-      return isObject(i.start) ? undefined : 'turn_start_resolved.start must be an object';
+      return startProblem(i.start, 'turn_start_resolved.start');
     case 'data':
       if (i.payload_bytes !== undefined && !isTime(i.payload_bytes)) return 'data.payload_bytes must be an integer >= 0';
       return undefined;
@@ -41,6 +53,9 @@ export function engineInputProblem(input: unknown): string | undefined {
       }
       if (f !== undefined && f.some((x) => x.legal_paths !== undefined && !Array.isArray(x.legal_paths))) {
         return 'step.conditions.failures[].legal_paths must be a list';
+      }
+      if (f !== undefined && f.some((x) => (x.reason !== undefined && !isNonEmptyString(x.reason)) || (x.node_id !== undefined && !isNonEmptyString(x.node_id)))) {
+        return 'step.conditions.failures[].reason and node_id must be non-empty strings';
       }
       const inv = i.conditions.invocations;
       if (inv !== undefined && !Array.isArray(inv)) return 'step.conditions.invocations must be a list';

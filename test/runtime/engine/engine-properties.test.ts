@@ -219,7 +219,7 @@ describe('robustness: malformed input entries', () => {
     const junkConditions = fc.record(
       {
         invocations: fc.oneof(fc.anything(), fc.array(fc.anything())),
-        failures: fc.oneof(fc.anything(), fc.array(fc.record({ class: fc.constantFrom('provider_failure', 'generic', 'x'), legal_paths: fc.anything(), invocation: fc.anything() }))),
+        failures: fc.oneof(fc.anything(), fc.array(fc.record({ class: fc.constantFrom('provider_failure', 'node_timeout_or_failure', 'generic', 'x'), legal_paths: fc.anything(), invocation: fc.anything(), reason: fc.anything(), node_id: fc.anything() }, { requiredKeys: ['class'] }))),
         cancel: fc.anything(),
         success_ready: fc.anything(),
         authority_revoked: fc.anything(),
@@ -237,13 +237,21 @@ describe('robustness: malformed input entries', () => {
                 junkConditions,
               )
               .map(([extra, conditions]) => ({ ...extra, ...(base.type === 'step' ? { conditions } : {}), ...base })),
+          ).chain((entry) =>
+            fc
+              .record(
+                { snapshots: fc.anything(), capacity: fc.constantFrom('allow', 'defer', 'bogus', 7), plan_failure_policy: fc.anything(), provenance: fc.anything(), bundle: fc.anything() },
+                { requiredKeys: [] },
+              )
+              .map((start) => (entry.type === 'propose_turn' || entry.type === 'turn_start_resolved' ? { turn_id: 'J', event_id: 'j', ...entry, start } : entry)),
           ),
           { maxLength: 30 },
         ),
-        (entries) => {
+        fc.boolean(),
+        (entries, startActive) => {
           const sink = new RecordingSink();
           const engine = new TurnEngine(config(), sink);
-          engine.apply(propose(0));
+          if (startActive) engine.apply(propose(0));
           for (const e of entries) expect(() => engine.apply(e as unknown as EngineInput)).not.toThrow();
         },
       ),

@@ -24,8 +24,8 @@ describe('runtime server: egress backpressure', () => {
     tcp.pause(); // stop reading: kernel buffers fill, then the server's socket buffer grows
 
     const sent = 60_000;
-    for (let i = 0; i < sent; i += 250) {
-      c.send(Array.from({ length: 250 }, () => c.envelopes.data('t1')));
+    for (let i = 0; i < sent; i += 100) {
+      c.send(Array.from({ length: 100 }, () => c.envelopes.data('t1')));
       if (i % 5000 === 0) await new Promise((r) => setTimeout(r, 5));
     }
     // Wait until the server has processed everything (the DataLane shed counter stops moving).
