@@ -23,6 +23,7 @@ export interface SessionCloseInfo {
 
 export class SessionClient {
   readonly frames: ServerFrame[] = [];
+  private readonly outputList: ServerOutput[] = [];
   readonly envelopes: SessionEnvelopes;
   readonly closed: Promise<SessionCloseInfo>;
   private waiters: (() => void)[] = [];
@@ -83,11 +84,9 @@ export class SessionClient {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
 
-  /** Every output received so far, in order. */
+  /** Every output received so far, in order (a live array: it grows as frames arrive). */
   outputs(): ServerOutput[] {
-    const all: ServerOutput[] = [];
-    for (const f of this.frames) if (f.type === 'outputs') all.push(...f.outputs);
-    return all;
+    return this.outputList;
   }
 
   errors(): WireError[] {
@@ -145,6 +144,7 @@ export class SessionClient {
 
   private receive(frame: ServerFrame): void {
     this.frames.push(frame);
+    if (frame.type === 'outputs') for (const output of frame.outputs) this.outputList.push(output);
     for (const waiter of [...this.waiters]) waiter();
   }
 }
