@@ -122,9 +122,11 @@ export class SessionConnection implements EngineSink {
     }
     const at = this.host.now();
     const envelopes = frame.envelopes;
+    // Bytes counted against the edge's max_queue_bytes: a batch frame's length shared evenly.
+    const bytesPerEnvelope = envelopes.length > 1 ? Math.ceil(text.length / envelopes.length) : text.length;
     for (let i = 0; i < envelopes.length; i++) {
       const envelope = envelopes[i];
-      if (envelope.kind === 'event') this.ingestEvent(envelope.event, text.length, at);
+      if (envelope.kind === 'event') this.ingestEvent(envelope.event, bytesPerEnvelope, at);
       else this.ingestSignal(envelope.signal, at);
     }
     if (this.downstreamBlocked || this.socket.bufferedAmount > EGRESS_HIGH_WATER_BYTES) this.syncDownstream();
