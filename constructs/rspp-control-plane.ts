@@ -40,8 +40,13 @@ import type { IScrapeable, ScrapeTarget } from './observability-stack';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
 import { declareExternalRefs } from './policy/external-refs';
 
-/** Default entrypoint of the control plane inside the runtime image (`runtime/control-plane/main.ts`, compiled). */
-export const CONTROL_PLANE_COMMAND: readonly string[] = ['node', 'lib/runtime/control-plane/main.js'];
+/**
+ * Default entrypoint of the control plane inside the runtime image (`runtime/control-plane/main.ts`,
+ * compiled): absolute paths of the image layout (`runtime/image/README.md`: node at
+ * `/usr/local/bin/node`, code under `/app/lib`; `dist/image/runtime.json` → `commands.controlPlane`),
+ * so the process starts whatever the image's `WorkingDir` and `PATH` are.
+ */
+export const CONTROL_PLANE_COMMAND: readonly string[] = ['/usr/local/bin/node', '/app/lib/runtime/control-plane/main.js'];
 /** Where the control plane's own certificate is mounted. */
 export const CONTROL_PLANE_TLS_MOUNT_PATH = '/var/run/rspp/tls';
 /** Seconds an in-flight API request may take on SIGTERM (requests are short; no turn runs here). */

@@ -138,7 +138,8 @@ export interface RsppRuntimeProps {
    */
   readonly profile?: string;
   /**
-   * Fewest replicas (HPA min; also the Deployment's initial `replicas`).
+   * Fewest replicas (HPA `minReplicas`). The Deployment carries no `replicas` field: the HPA owns
+   * the count, so re-applying the manifests never scales a busy runtime back down.
    * @default 1
    */
   readonly minReplicas?: number;
@@ -390,8 +391,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
 
     const scheduling = this.highAvailability ? spreadAcrossNodes(this.podSelector) : {};
     const deploymentSpec: k8s.DeploymentSpec = {
-        // The HPA owns the count after creation; starting at min keeps RSPP-HA-001 checkable offline.
-        replicas: this.minReplicas,
+        // No `replicas`: the HPA owns the count. A replicas field here would be re-applied by every
+        // `kubectl apply` / `helm upgrade` and scale a busy runtime back to minReplicas, draining live
+        // sessions (Kubernetes docs, HPA: "remove spec.replicas from the manifest"). The API defaults
+        // it to 1 on create and the HPA raises it to minReplicas within one sync period; RSPP-HA-001
+        // checks the HPA's minReplicas instead.
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...this.podSelector } },
         // Never take serving capacity away during a rollout: surge one pod, drain the old one.

@@ -30,11 +30,13 @@ export const ETCD_IMAGE =
   'quay.io/coreos/etcd:v3.5.17@sha256:a055da833a7c013b836ed0822e8ec1f99b059658be255ad8d0fcd31b635ae3d6';
 
 /**
- * Digest of the `simple_v1` pipeline bundle.
- * Placeholder: sha256("rspp-simple_v1-bundle-placeholder-v0.1.0").
+ * Digest of the `simple_v1` pipeline bundle: the `digest` of `pipelines/bundles/simple_v1.yaml`, as
+ * the pipelines loader computes it. It must name a bundle the control plane serves: the control plane
+ * resolves `RSPP_BUNDLE_DIGEST` against `pipelines/` at start and refuses to start otherwise
+ * (`runtime/control-plane/main.ts`). `test/envs/pins.test.ts` checks it against the catalog, so an
+ * edit of the bundle that moves its digest fails the tests until this pin follows.
  */
-// replaced by the lead with the canonical bundle digest computed by pipelines/
-export const SIMPLE_V1_BUNDLE_DIGEST = 'sha256:876d68e7b73f948f312b39e8f2e607f101153e67e63606f332d0ede5e61263f0';
+export const SIMPLE_V1_BUNDLE_DIGEST = 'sha256:082d1c3fb6b07525e9f7dfccf4a70c4f4e8751f3e8f96849d7340c4f7ae8b8a8';
 
 /** Helm chart versions of third-party components the Terraform stack installs (exact, never ranges). */
 export const CHART_VERSIONS = {

@@ -5,6 +5,8 @@
  *   loadBundle(digest, dir?)   one bundle by digest with its spec, profile, policy, extensions
  *   bundleDigest(bundle)       sha256:<64 hex> of a bundle's canonical JSON (self digest excluded)
  *   validatePipelines(dir)     every Problem (file, line, path, code, message, fix)
+ *   runGates(opts)             contract → replay → baseline → SLO → publish; writes dist/release/<name>.json
+ *   engineProfileOf / enginePoliciesOf / turnStartBundleOf   a resolved bundle as the engine consumes it
  */
 export {
   loadArtifacts,

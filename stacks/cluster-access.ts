@@ -7,7 +7,7 @@ import { TerraformStack, TerraformVariable } from 'cdktf';
 import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import { Construct } from 'constructs';
-import { HELM_PROVIDER, KUBERNETES_PROVIDER } from './provider-pins';
+import { HELM_PROVIDER, KUBERNETES_PROVIDER, TERRAFORM_REQUIRED_VERSION } from './provider-pins';
 
 export interface ClusterAccess {
   readonly kubeconfigPath: TerraformVariable;
@@ -41,5 +41,6 @@ export function configureClusterAccess(stack: TerraformStack, envName: string): 
   for (const pin of [KUBERNETES_PROVIDER, HELM_PROVIDER]) {
     stack.addOverride(`terraform.required_providers.${pin.name}`, { source: pin.source, version: pin.version });
   }
+  stack.addOverride('terraform.required_version', TERRAFORM_REQUIRED_VERSION);
   return { kubeconfigPath, kubeconfigContext, kubernetes, helm };
 }

@@ -28,3 +28,10 @@ function pinOf(name: string, bindings: { cdktf?: { provider?: { name?: string; v
 export const KUBERNETES_PROVIDER = pinOf('kubernetes', kubernetesBindings);
 /** hashicorp/helm, as generated into @cdktf/provider-helm 12.1.2. */
 export const HELM_PROVIDER = pinOf('helm', helmBindings);
+
+/**
+ * Oldest Terraform that can apply the stacks: ephemeral input variables (1.10), write-only arguments
+ * (`data_wo`, `set_wo`: 1.11) and the S3 backend's `use_lockfile` (1.10). An older binary would fail
+ * mid-plan with an unknown-argument error instead of a clear version message.
+ */
+export const TERRAFORM_REQUIRED_VERSION = '>= 1.11.0';

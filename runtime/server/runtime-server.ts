@@ -32,6 +32,11 @@ export interface RuntimeServerProps {
   readonly logger?: ServerLogger;
   /** Period of engine ticks for sessions with an active turn, ms. @default 100 */
   readonly tickIntervalMs?: number;
+  /**
+   * Interval of WebSocket pings; a session that has not answered the previous ping is terminated.
+   * @default 30000
+   */
+  readonly keepaliveIntervalMs?: number;
 }
 
 /** What a drain did; returned by `drain()` and logged. */
@@ -101,9 +106,12 @@ export class RuntimeServer implements SessionHost {
   private readonly wss: WebSocketServer;
   private readonly sessions = new Map<string, SessionConnection>();
   private readonly closedTotals = emptyTotals();
+  private closedSuppressedOutputs = 0;
   private readonly tickIntervalMs: number;
   private readonly clockOrigin = performance.now();
   private tickTimer: NodeJS.Timeout | undefined;
+  private keepaliveTimer: NodeJS.Timeout | undefined;
+  private readonly keepaliveIntervalMs: number;
   private readonly pendingFlush: SessionConnection[] = [];
   private readonly flushPending = () => this.flushPendingSessions();
   private sessionCounter = 0;
@@ -124,6 +132,8 @@ export class RuntimeServer implements SessionHost {
     }
     server.tickTimer = setInterval(() => server.tickSessions(), server.tickIntervalMs);
     server.tickTimer.unref();
+    server.keepaliveTimer = setInterval(() => server.keepaliveSessions(), server.keepaliveIntervalMs);
+    server.keepaliveTimer.unref();
     server.logger.log('info', 'runtime server started', {
       session_port: server.sessionPort,
       admin_port: server.adminPort,
@@ -143,6 +153,10 @@ export class RuntimeServer implements SessionHost {
     this.tickIntervalMs = props.tickIntervalMs ?? 100;
     if (!Number.isInteger(this.tickIntervalMs) || this.tickIntervalMs < 1) {
       throw new RangeError(`RuntimeServerProps.tickIntervalMs must be an integer >= 1, got ${props.tickIntervalMs}`);
+    }
+    this.keepaliveIntervalMs = props.keepaliveIntervalMs ?? 30_000;
+    if (!Number.isInteger(this.keepaliveIntervalMs) || this.keepaliveIntervalMs < 10) {
+      throw new RangeError(`RuntimeServerProps.keepaliveIntervalMs must be an integer >= 10, got ${props.keepaliveIntervalMs}`);
     }
     this.ownsStore = props.leaseStore === undefined;
     this.store = props.leaseStore ?? leaseStoreFromConfig(props.config);
@@ -230,6 +244,7 @@ export class RuntimeServer implements SessionHost {
     if (this.sessions.get(session.sessionId) !== session) return;
     this.sessions.delete(session.sessionId);
     addCounters(this.closedTotals, session.counters());
+    this.closedSuppressedOutputs += session.suppressedOutputs;
     this.metrics.sessionsActive.set(this.sessions.size);
   }
 
@@ -306,6 +321,12 @@ export class RuntimeServer implements SessionHost {
     for (const session of this.sessions.values()) session.tick();
   }
 
+  private keepaliveSessions(): void {
+    for (const session of [...this.sessions.values()]) {
+      if (!session.keepalive()) this.logger.log('warn', 'session terminated: no pong to keepalive ping', { session_id: session.sessionId });
+    }
+  }
+
   // ------------------------------------------------------------------ authority
 
   private onLeaseAcquired(lease: AuthorityLease): void {
@@ -337,7 +358,9 @@ export class RuntimeServer implements SessionHost {
     addCounters(totals, this.closedTotals);
     for (const session of this.sessions.values()) addCounters(totals, session.counters());
     const m = this.metrics;
-    let serverFenced = 0;
+    // Rejected stale-epoch outputs: the engines' own rejections plus what the server's egress
+    // fence refused after a lease loss (outputs stamped with an epoch no longer held).
+    let serverFenced = this.closedSuppressedOutputs;
     for (const session of this.sessions.values()) serverFenced += session.suppressedOutputs;
     m.staleEpochRejectedTotal.collect(totals.stale_epoch_rejected + serverFenced);
     m.staleEpochAcceptedTotal.collect(totals.stale_epoch_accepted);
@@ -438,6 +461,7 @@ export class RuntimeServer implements SessionHost {
     if (this.stopped) return;
     this.stopped = true;
     if (this.tickTimer) clearInterval(this.tickTimer);
+    if (this.keepaliveTimer) clearInterval(this.keepaliveTimer);
     // Let close frames go out before the listener stops (sockets end by themselves after the handshake).
     await this.waitForSessionsClosed(terminate ? 0 : 1000);
     await this.authority.stop();

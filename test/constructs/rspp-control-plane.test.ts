@@ -5,6 +5,10 @@ import { AuthorityLeaseStore } from '../../constructs/authority-lease-store';
 import { MtlsBaseline } from '../../constructs/mtls-baseline';
 import { IFlowEndpoint } from '../../constructs/network-flows';
 import { DRAIN_SECONDS_ANNOTATION, EXTERNAL_REFS_ANNOTATION } from '../../constructs/policy';
+import * as fs from 'fs';
+import * as path from 'path';
+import { NODE_PATH_IN_IMAGE } from '../../runtime/image/base-layer';
+import { APP_DIR } from '../../runtime/image/build-image';
 import { CONTROL_PLANE_COMMAND, CONTROL_PLANE_DRAIN_SECONDS, RsppControlPlane, RsppControlPlaneProps } from '../../constructs/rspp-control-plane';
 import { byKind, named, schemaProblem } from './platform-invariants.support';
 
@@ -42,6 +46,14 @@ describe('RsppControlPlane', () => {
     expect(c.image).toBe(CONTROL_PLANE_IMAGE);
     expect(c.command).toEqual(CONTROL_PLANE_COMMAND);
     expect(c.image).toMatch(/@sha256:[0-9a-f]{64}$/);
+  });
+
+  test('the command is the image layout (absolute node + compiled main), not a path relative to WorkingDir', () => {
+    // The image build's own constants: Entrypoint node binary, code under APP_DIR (runtime/image/README.md).
+    expect(CONTROL_PLANE_COMMAND).toEqual([NODE_PATH_IN_IMAGE, `${APP_DIR}/lib/runtime/control-plane/main.js`]);
+    expect(CONTROL_PLANE_COMMAND.every((part) => part.startsWith('/'))).toBe(true);
+    // The compiled entry point exists where the image build puts it (main.ts compiles to main.js).
+    expect(fs.existsSync(path.join(__dirname, '../../runtime/control-plane/main.ts'))).toBe(true);
   });
 
   test('probes on the shared admin port and paths; liveness and readiness differ', () => {

@@ -197,13 +197,28 @@ describe('high availability', () => {
     expect(hpa.spec).toMatchObject({ minReplicas, maxReplicas });
     expect(hpa.spec.metrics[0].resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
     const pod = only(objects, 'Deployment').spec.template.spec;
-    expect(only(objects, 'Deployment').spec.replicas).toBe(minReplicas);
+    // The HPA owns the count: no replicas field that a re-apply would reset (see the next test).
+    expect(only(objects, 'Deployment').spec).not.toHaveProperty('replicas');
     expect(pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm).toEqual({
       topologyKey: 'kubernetes.io/hostname',
       labelSelector: { matchLabels: runtime.podSelector },
     });
     expect(pod.topologySpreadConstraints.map((t: K8sObject) => t.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
     expect(checkPolicy(objects, { env: 'prod' }).findings.filter((f) => /^RSPP-(HA|POD|META)/.test(f.ruleId)).map((f) => f.text)).toEqual([]);
+  });
+
+  test('the Deployment leaves the replica count to the HPA, so kubectl apply / helm upgrade never scales a busy runtime back to min', () => {
+    for (const [minReplicas, maxReplicas] of [[1, 1], [2, 4], [3, 20]] as const) {
+      const { objects } = runtimeIn({ minReplicas, maxReplicas });
+      const deployment = only(objects, 'Deployment');
+      expect(deployment.spec.replicas).toBeUndefined();
+      const hpa = only(objects, 'HorizontalPodAutoscaler');
+      expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: deployment.metadata.name });
+      expect(hpa.spec.minReplicas).toBe(minReplicas);
+    }
+    // RSPP-HA-001 reads the HPA minimum, so prod-sized replicas still pass without the field.
+    const { objects } = runtimeIn({ minReplicas: 3, maxReplicas: 20 });
+    expect(checkPolicy(objects, { env: 'prod' }).findings.filter((f) => f.ruleId === 'RSPP-HA-001')).toEqual([]);
   });
 
   test('off: no PDB, no anti-affinity, no spread', () => {

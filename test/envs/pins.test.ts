@@ -10,6 +10,9 @@ import {
   SHA256_DIGEST,
   SIMPLE_V1_BUNDLE_DIGEST,
 } from '../../envs';
+import { loadEnvironment } from '../../envs/load-environment';
+import { BundleCatalog } from '../../runtime/control-plane/bundle-catalog';
+import { MVP_PROFILE } from '../../runtime/contracts/runtime-interface';
 
 describe('envs/pins.ts', () => {
   test('every image is pinned by digest', () => {
@@ -27,6 +30,18 @@ describe('envs/pins.ts', () => {
   test('the bundle is an immutable digest and chart versions are exact', () => {
     expect(SIMPLE_V1_BUNDLE_DIGEST).toMatch(SHA256_DIGEST);
     for (const v of Object.values(CHART_VERSIONS)) expect(v).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  test('the bundle digest names the simple_v1 bundle the control plane serves (else it refuses to start)', () => {
+    // What runtime/control-plane/main.ts does with RSPP_BUNDLE_DIGEST at start.
+    const catalog = BundleCatalog.load();
+    expect(catalog.digests()).toContain(SIMPLE_V1_BUNDLE_DIGEST);
+    const bundle = catalog.resolve(SIMPLE_V1_BUNDLE_DIGEST, 'RSPP_BUNDLE_DIGEST');
+    expect(bundle.bundle.name).toBe('simple_v1');
+    expect(bundle.bundle.pipeline_version).toBe(MVP_PROFILE);
+    for (const name of ['dev', 'stage', 'prod'] as const) {
+      expect(catalog.digests()).toContain(loadEnvironment(name, { builtImageFile: false }).pipeline.bundleDigest);
+    }
   });
 
   test('PLATFORM_VERSION equals package.json "version"', () => {

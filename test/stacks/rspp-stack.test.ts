@@ -17,7 +17,7 @@ import type { EnvironmentConfig, EnvName } from '../../envs/environment-config';
 import { loadEnvironment } from '../../envs/load-environment';
 import { CERT_MANAGER_CHART, LIVEKIT_SERVER_CHART } from '../../stacks/chart-pins';
 import { configureClusterAccess } from '../../stacks/cluster-access';
-import { HELM_PROVIDER, KUBERNETES_PROVIDER } from '../../stacks/provider-pins';
+import { HELM_PROVIDER, KUBERNETES_PROVIDER, TERRAFORM_REQUIRED_VERSION } from '../../stacks/provider-pins';
 import { LIVEKIT_KEY_FILE } from '../../stacks/livekit-transport';
 import { RsppStack } from '../../stacks/rspp-stack';
 import { scanStackForSecrets } from '../../stacks/secret-scan';
@@ -50,6 +50,17 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     expect(json).toHaveProviderWithProperties(KubernetesProvider, { config_path: '${var.kubeconfig_path}', config_context: '${var.kubeconfig_context}' });
     expect(json).toHaveProviderWithProperties(HelmProvider, { kubernetes: { config_path: '${var.kubeconfig_path}', config_context: '${var.kubeconfig_context}' } });
     expect(JSON.parse(json).variable.kubeconfig_context.default).toBeUndefined();
+  });
+
+  test('requires a Terraform that knows ephemeral variables and write-only arguments (>= 1.11), since the stack uses both', () => {
+    const doc = JSON.parse(json);
+    expect(doc.terraform.required_version).toBe(TERRAFORM_REQUIRED_VERSION);
+    const [, major, minor] = /^>= (\d+)\.(\d+)\.\d+$/.exec(TERRAFORM_REQUIRED_VERSION)!.map(Number);
+    expect(major * 100 + minor).toBeGreaterThanOrEqual(111);
+    // What makes 1.11 the floor: ephemeral variables (1.10) feeding write-only arguments (1.11).
+    const usesEphemeral = Object.values(doc.variable as Record<string, { ephemeral?: boolean }>).some((v) => v.ephemeral === true);
+    const usesWriteOnly = /"(data_wo|set_wo)"/.test(json);
+    expect(usesEphemeral || usesWriteOnly || config.livekit.apiKeySecretName !== undefined).toBe(true);
   });
 
   test('installs cert-manager (CRDs on), the observability backend, LiveKit and the platform chart, pinned', () => {

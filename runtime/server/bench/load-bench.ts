@@ -132,7 +132,7 @@ async function main(): Promise<void> {
     process.stdout.write(`load-bench: ${sessionsOpen} sessions open; running ${flags.seconds}s at ${flags.rate} frames/s each\n`);
 
     let rssMax = process.memoryUsage().rss;
-    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 250);
+    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 250);
     const pressureBefore = cpuPressureAvg10();
     const cpuStart = process.cpuUsage();
     const loopDelay = monitorEventLoopDelay({ resolution: 5 });

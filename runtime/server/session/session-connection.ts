@@ -1,7 +1,8 @@
 /**
  * One session: one WebSocket, one `TurnEngine`. The connection is the engine's sink: it encodes
- * outputs canonically into a per-frame batch and sends the batch as one `outputs` frame when the
- * ingress frame (or tick) that produced it has been processed.
+ * outputs canonically into a batch and sends the batch as one `outputs` frame once the frames read
+ * in this event-loop turn have been processed (`SessionHost.scheduleFlush`), or at once on ticks,
+ * errors and close.
  *
  * The server plays the session prelude (RK-02) and transport mapping (RK-22) around the engine:
  *   - `turn_open_proposed` (RK-02) from the client → `propose_turn` with the resolved turn start;
@@ -57,7 +58,6 @@ export interface SessionConnectionProps {
   readonly engineConfig: EngineConfig;
 }
 
-
 export class SessionConnection implements EngineSink {
   readonly sessionId: string;
   readonly engine: TurnEngine;
@@ -67,10 +67,13 @@ export class SessionConnection implements EngineSink {
   private batch: string[] = [];
   /** Set on authority loss: nothing the engine produces leaves any more (OR-02 records still do). */
   private egressFenced = false;
-  /** Outputs suppressed by the egress fence. */
+  /** Outputs refused by the egress fence after authority loss (they carry an epoch no longer held). */
   private fencedOutputs = 0;
   private closed = false;
   private flushScheduled = false;
+  private telemetryPending = false;
+  /** A pong (or the connection itself) arrived since the last keepalive ping. */
+  private alive = true;
   /** Socket over the high-water mark; the engine has been (or will be) told downstream is not ready. */
   private downstreamBlocked = false;
   /** The turn whose edges were told "not ready". */
@@ -85,6 +88,25 @@ export class SessionConnection implements EngineSink {
     this.socket.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
     this.socket.once('close', () => this.onSocketClosed());
     this.socket.on('error', () => undefined); // 'close' follows every error; nothing else to do
+    this.socket.on('pong', () => {
+      this.alive = true;
+    });
+  }
+
+  /**
+   * Keepalive, called every keepalive interval: a session that did not answer the previous ping is
+   * terminated (a half-open TCP connection would otherwise hold its turn and memory forever; the
+   * close ends an active turn as a transport failure). Returns false when it terminated the socket.
+   */
+  keepalive(): boolean {
+    if (this.closed) return true;
+    if (!this.alive) {
+      this.socket.terminate();
+      return false;
+    }
+    this.alive = false;
+    this.socket.ping();
+    return true;
   }
 
   /** A turn is Opening or Active (drain waits for these). */
@@ -137,8 +159,12 @@ export class SessionConnection implements EngineSink {
   }
 
   private ingestEvent(event: EventRecord, bytes: number, at: number): void {
-    if (event.lane === 'DataLane') this.engine.ingestData(event, undefined, bytes, at);
-    else this.engine.emitTelemetry(event);
+    if (event.lane === 'DataLane') {
+      this.engine.ingestData(event, undefined, bytes, at);
+    } else {
+      this.engine.emitTelemetry(event);
+      this.telemetryPending = true;
+    }
   }
 
   private ingestSignal(signal: ControlSignal, at: number): void {
@@ -194,7 +220,6 @@ export class SessionConnection implements EngineSink {
     if (this.egressFenced) {
       // The engine was told of the loss; anything still leaving it is refused here and counted.
       this.fencedOutputs++;
-      this.host.metrics.staleEpochRejectedTotal.inc();
       return;
     }
     this.batch.push(encodeDataOutput(edgeId, event));
@@ -243,12 +268,22 @@ export class SessionConnection implements EngineSink {
 
   // ------------------------------------------------------------------ server-driven transitions
 
-  /** Time passes for the engine (queue age, block timers); backpressure is re-evaluated. */
+  /**
+   * Time passes for the engine; backpressure is re-evaluated. Edges only hold items while their
+   * downstream is not ready (otherwise they cut through), so the engine's `tick` (queue age, block
+   * timers) runs only then: an idle or flowing session costs one branch per tick.
+   */
   tick(): void {
     if (this.closed || this.engine.state !== 'Active') return;
-    this.syncDownstream();
-    this.engine.apply({ type: 'tick', at_ms: this.host.now() });
-    this.engine.takeTelemetry(Number.MAX_SAFE_INTEGER);
+    if (this.downstreamBlocked || this.blockedTurn !== undefined || this.socket.bufferedAmount > EGRESS_HIGH_WATER_BYTES) {
+      this.syncDownstream();
+      this.engine.apply({ type: 'tick', at_ms: this.host.now() });
+    }
+    if (this.telemetryPending) {
+      // Telemetry is best effort: the engine sampled it on ingress; the host drains what it kept.
+      this.telemetryPending = false;
+      this.engine.takeTelemetry(Number.MAX_SAFE_INTEGER);
+    }
     this.flush();
   }
 

@@ -20,7 +20,7 @@ export interface TestServer {
 
 export async function startTestServer(
   overrides: Partial<ServerConfig> = {},
-  options: { readonly store?: LeaseStore; readonly tickIntervalMs?: number } = {},
+  options: { readonly store?: LeaseStore; readonly tickIntervalMs?: number; readonly keepaliveIntervalMs?: number } = {},
 ): Promise<TestServer> {
   const config = loadServerConfig({}, { host: '127.0.0.1', sessionPort: 0, adminPort: 0, podName: 'test-pod', ...overrides });
   const evidence = new MemoryEvidenceSink();
@@ -30,6 +30,7 @@ export async function startTestServer(
     evidence,
     leaseStore: store,
     ...(options.tickIntervalMs !== undefined ? { tickIntervalMs: options.tickIntervalMs } : {}),
+    ...(options.keepaliveIntervalMs !== undefined ? { keepaliveIntervalMs: options.keepaliveIntervalMs } : {}),
   });
   return {
     server,

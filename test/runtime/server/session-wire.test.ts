@@ -181,6 +181,21 @@ describe('runtime server: session wire protocol', () => {
     expect(a.outputs().filter((o) => o.kind === 'data')).toHaveLength(0);
   });
 
+  test('AE-001 a proposal carrying a stale epoch gets stale_epoch_reject only: no turn_open, abort or close', async () => {
+    const c = await connect('sess-stale');
+    c.send({ ...c.envelopes.proposeTurn('t1'), authority_epoch: c.hello.authority_epoch + 1 });
+    const decision = await c.waitFor(
+      (cl) => cl.outputs().find((o) => o.kind === 'decision'),
+      5000,
+      'a pre-turn decision',
+    );
+    expect(decision.outcome).toMatchObject({ outcome_kind: 'stale_epoch_reject', phase: 'pre_turn', emitted_by: 'RK-24', reason: 'authority_epoch_mismatch' });
+    expect(lifecycleSignals(c.outputs(), 't1')).toEqual([]);
+    // The session is still usable with the right epoch.
+    c.send(c.envelopes.proposeTurn('t2'));
+    await c.waitForSignal('turn_open', 't2');
+  });
+
   test('refusals: duplicate session id (4009), invalid session id (1008), wrong path (404)', async () => {
     await connect('sess-dup');
     await expect(t.connect('sess-dup')).rejects.toMatchObject({ code: CLOSE_CODES.sessionConflict });
