@@ -10,14 +10,14 @@ import { ControlSignalSchema, EventRecordSchema, validateAgainst } from '../../c
 import type { ContractError, ControlSignal, EventRecord } from '../../contracts/v1';
 import { MAX_BATCH_EVENTS, type WireError } from './wire-protocol';
 
-export type IngressEnvelope =
-  | { readonly kind: 'event'; readonly event: EventRecord }
-  | { readonly kind: 'signal'; readonly signal: ControlSignal };
-
-/** The result of decoding one frame: envelopes that passed, in order, and errors for the ones that did not. */
-export interface DecodedFrame {
-  readonly envelopes: IngressEnvelope[];
-  readonly errors: WireError[];
+/** Receives the result of decoding one frame, envelope by envelope, in frame order. */
+export interface IngressVisitor {
+  /** A valid EventRecord; `bytes` is its share of the frame (for edge byte budgets). */
+  event(event: EventRecord, bytes: number): void;
+  /** A valid ControlSignal. */
+  signal(signal: ControlSignal): void;
+  /** A refused envelope (or the whole frame). The rest of the frame is still visited. */
+  error(error: WireError): void;
 }
 
 function errorFromContract(error: ContractError, pathPrefix: string, envelope: Record<string, unknown>): WireError {
@@ -32,9 +32,9 @@ function errorFromContract(error: ContractError, pathPrefix: string, envelope: R
   };
 }
 
-function decodeOne(value: unknown, path: string, sessionId: string, out: DecodedFrame): void {
+function decodeOne(value: unknown, path: string, sessionId: string, bytes: number, visitor: IngressVisitor): void {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    out.errors.push({
+    visitor.error({
       code: 'invalid_json',
       path,
       reason: `expected an event envelope object, got ${value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value}`,
@@ -45,11 +45,11 @@ function decodeOne(value: unknown, path: string, sessionId: string, out: Decoded
   const isSignal = record.signal !== undefined || record.lane === 'ControlLane';
   const error = validateAgainst(isSignal ? ControlSignalSchema : EventRecordSchema, record);
   if (error !== undefined) {
-    out.errors.push(errorFromContract(error, path, record));
+    visitor.error(errorFromContract(error, path, record));
     return;
   }
   if (record.session_id !== sessionId) {
-    out.errors.push({
+    visitor.error({
       code: 'session_mismatch',
       path: `${path}.session_id`,
       reason: `session_id "${String(record.session_id)}" is not this connection's session "${sessionId}"`,
@@ -57,29 +57,31 @@ function decodeOne(value: unknown, path: string, sessionId: string, out: Decoded
     });
     return;
   }
-  out.envelopes.push(
-    isSignal ? { kind: 'signal', signal: record as unknown as ControlSignal } : { kind: 'event', event: record as unknown as EventRecord },
-  );
+  if (isSignal) visitor.signal(record as unknown as ControlSignal);
+  else visitor.event(record as unknown as EventRecord, bytes);
 }
 
-/** Decodes one text frame for session `sessionId`. Never throws. */
-export function decodeIngressFrame(text: string, sessionId: string): DecodedFrame {
-  const out: DecodedFrame = { envelopes: [], errors: [] };
+/**
+ * Decodes one text frame for session `sessionId`, calling `visitor` for each envelope in order.
+ * Never throws; allocates nothing beyond `JSON.parse` on the valid path.
+ */
+export function decodeIngressFrame(text: string, sessionId: string, visitor: IngressVisitor): void {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    out.errors.push({ code: 'invalid_json', path: '$', reason: `frame is not JSON: ${(err as Error).message}` });
-    return out;
+    visitor.error({ code: 'invalid_json', path: '$', reason: `frame is not JSON: ${(err as Error).message}` });
+    return;
   }
-  if (Array.isArray(parsed)) {
-    if (parsed.length > MAX_BATCH_EVENTS) {
-      out.errors.push({ code: 'batch_too_large', path: '$', reason: `a batch holds at most ${MAX_BATCH_EVENTS} envelopes, got ${parsed.length}` });
-      return out;
-    }
-    for (let i = 0; i < parsed.length; i++) decodeOne(parsed[i], `$[${i}]`, sessionId, out);
-    return out;
+  if (!Array.isArray(parsed)) {
+    decodeOne(parsed, '$', sessionId, text.length, visitor);
+    return;
   }
-  decodeOne(parsed, '$', sessionId, out);
-  return out;
+  if (parsed.length > MAX_BATCH_EVENTS) {
+    visitor.error({ code: 'batch_too_large', path: '$', reason: `a batch holds at most ${MAX_BATCH_EVENTS} envelopes, got ${parsed.length}` });
+    return;
+  }
+  // A batch frame's length shared evenly: what each envelope counts against max_queue_bytes.
+  const bytes = Math.ceil(text.length / Math.max(1, parsed.length));
+  for (let i = 0; i < parsed.length; i++) decodeOne(parsed[i], `$[${i}]`, sessionId, bytes, visitor);
 }

@@ -20,7 +20,7 @@ import type { EngineConfig, EngineCounters, EngineOutput, EngineSink, TurnStartC
 import type { EvidenceSink } from '../evidence/evidence-sink';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics';
 import { encodeDataOutput, encodeOutput } from './canonical-output-encoder';
-import { decodeIngressFrame } from './ingress-decoder';
+import { decodeIngressFrame, type IngressVisitor } from './ingress-decoder';
 import { encodeError, OUTPUTS_FRAME_PREFIX, OUTPUTS_FRAME_SUFFIX, type WireError } from './wire-protocol';
 
 /** What every session shares with the server that owns it. */
@@ -72,6 +72,8 @@ export class SessionConnection implements EngineSink {
   private closed = false;
   private flushScheduled = false;
   private telemetryPending = false;
+  /** Engine time of the frame being decoded. */
+  private frameAt = 0;
   /** A pong (or the connection itself) arrived since the last keepalive ping. */
   private alive = true;
   /** Socket over the high-water mark; the engine has been (or will be) told downstream is not ready. */
@@ -137,26 +139,24 @@ export class SessionConnection implements EngineSink {
       return;
     }
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : data.toString('utf8');
-    const frame = decodeIngressFrame(text, this.sessionId);
-    for (let i = 0; i < frame.errors.length; i++) {
-      this.host.metrics.ingressErrorsTotal.labels(frame.errors[i].code).inc();
-      this.sendError(frame.errors[i]);
-    }
-    const at = this.host.now();
-    const envelopes = frame.envelopes;
-    // Bytes counted against the edge's max_queue_bytes: a batch frame's length shared evenly.
-    const bytesPerEnvelope = envelopes.length > 1 ? Math.ceil(text.length / envelopes.length) : text.length;
-    for (let i = 0; i < envelopes.length; i++) {
-      const envelope = envelopes[i];
-      if (envelope.kind === 'event') this.ingestEvent(envelope.event, bytesPerEnvelope, at);
-      else this.ingestSignal(envelope.signal, at);
-    }
+    this.frameAt = this.host.now();
+    decodeIngressFrame(text, this.sessionId, this.visitor);
     if (this.downstreamBlocked || this.socket.bufferedAmount > EGRESS_HIGH_WATER_BYTES) this.syncDownstream();
     if (this.batch.length > 0 && !this.flushScheduled) {
       this.flushScheduled = true;
       this.host.scheduleFlush(this);
     }
   }
+
+  /** The ingress visitor, bound once (no per-frame closures). */
+  private readonly visitor: IngressVisitor = {
+    event: (event, bytes) => this.ingestEvent(event, bytes, this.frameAt),
+    signal: (signal) => this.ingestSignal(signal, this.frameAt),
+    error: (error) => {
+      this.host.metrics.ingressErrorsTotal.labels(error.code).inc();
+      this.sendError(error);
+    },
+  };
 
   private ingestEvent(event: EventRecord, bytes: number, at: number): void {
     if (event.lane === 'DataLane') {

@@ -64,4 +64,26 @@ describe('runtime server: lease loss', () => {
     expect(again.hello.authority_epoch).toBe(t.server.authorityEpoch);
     again.socket.terminate();
   }, 20_000);
+
+  test('an unreachable lease store fails readiness (store_reachable) before the lease is lost, and recovers', async () => {
+    const store = new InMemoryLeaseStore({ defaultTtlSeconds: 8 });
+    t = await startTestServer({ leaseTtlSeconds: 8 }, { store }); // probe every 2 s, lease lost only after 8 s
+    const readyz = async () => JSON.parse((await t!.get('/readyz')).body) as { ready: boolean; checks: Record<string, boolean> };
+    expect((await readyz()).ready).toBe(true);
+    store.setPartitioned(true);
+    const until = async (predicate: (r: Awaited<ReturnType<typeof readyz>>) => boolean, what: string) => {
+      const deadline = performance.now() + 5000;
+      for (;;) {
+        const r = await readyz();
+        if (predicate(r)) return r;
+        if (performance.now() > deadline) throw new Error(`readyz never showed ${what}: ${JSON.stringify(r)}`);
+        await new Promise((res) => setTimeout(res, 100));
+      }
+    };
+    const down = await until((r) => !r.checks.store_reachable, 'store_reachable=false');
+    expect(down).toEqual({ ready: false, checks: { lease_held: true, store_reachable: false, not_draining: true } });
+    expect((await t.get('/readyz')).status).toBe(503);
+    store.setPartitioned(false);
+    await until((r) => r.ready, 'ready again');
+  }, 20_000);
 });
