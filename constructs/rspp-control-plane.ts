@@ -7,8 +7,9 @@
  * immutable, referenced by digest and passed in; rollout state lives in the lease store), so it
  * gets no Role and no service-account token: the minimal RBAC is none.
  *
- * mTLS: its own certificate from `MtlsBaseline` (API serving and client identity; see `apiUrl`) and
- * the lease store's client TLS. Network: egress to the lease store, ingress on the API port only from
+ * mTLS: its own certificate from `MtlsBaseline`, mounted at `CONTROL_PLANE_TLS_MOUNT_PATH` and named
+ * by `RSPP_TLS_DIR`, so the API serves HTTPS and requires client certificates from the platform CA
+ * (the admin port stays plain HTTP for probes and scraping); and the lease store's client TLS. Network: egress to the lease store, ingress on the API port only from
  * workloads granted with `grantApiClient`.
  */
 import { ApiObject } from 'cdk8s';
@@ -103,10 +104,10 @@ export class RsppControlPlane extends Construct implements IFlowEndpoint, IScrap
   public readonly serviceName: string;
   public readonly serviceAccountName: string;
   /**
-   * In-cluster URL of the control-plane API, set on the runtime as `RSPP_CONTROL_PLANE_URL`. The
-   * process serves plain HTTP today (`runtime/control-plane/control-plane-service.ts`), so the URL
-   * says `http`; the certificate is issued and mounted at `CONTROL_PLANE_TLS_MOUNT_PATH` for when it
-   * serves TLS. Until then the NetworkPolicies are what confine the API to granted clients.
+   * In-cluster URL of the control-plane API, set on the runtime as `RSPP_CONTROL_PLANE_URL`. Always
+   * `https`: the control plane always has its certificate (mounted, `RSPP_TLS_DIR`) and then serves
+   * the API over mutual TLS (`runtime/control-plane/control-plane-service.ts`); its host is one of
+   * the certificate's DNS names. Clients need a certificate from the same CA (`RSPP_TLS_DIR`).
    */
   public readonly apiUrl: string;
   public readonly apiPort = CONTROL_PLANE_API_PORT;
@@ -151,7 +152,7 @@ export class RsppControlPlane extends Construct implements IFlowEndpoint, IScrap
     this.serviceName = this.name;
     this.serviceAccountName = this.name;
     this.scrapeTarget = { name: component, workload: this, serviceLabels: this.selector, portName: PORT_NAMES.admin, port: ADMIN_PORT };
-    this.apiUrl = `http://${this.serviceName}.${ns}.svc:${CONTROL_PLANE_API_PORT}`;
+    this.apiUrl = `https://${this.serviceName}.${ns}.svc:${CONTROL_PLANE_API_PORT}`;
 
     const cert = tls.issueCertificate({ component, dnsNames: tls.serviceDnsNames(this.serviceName) });
     this.tlsSecretName = cert.secretName;
@@ -169,6 +170,7 @@ export class RsppControlPlane extends Construct implements IFlowEndpoint, IScrap
       { name: RUNTIME_ENV.namespace, valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
       { name: RUNTIME_ENV.profile, value: MVP_PROFILE },
       { name: DRAIN_SECONDS_ENV, value: String(CONTROL_PLANE_DRAIN_SECONDS) },
+      { name: RUNTIME_ENV.tlsDir, value: CONTROL_PLANE_TLS_MOUNT_PATH },
       ...(props.bundleDigest !== undefined ? [{ name: RUNTIME_ENV.bundleDigest, value: props.bundleDigest }] : []),
       ...(props.region !== undefined ? [{ name: RUNTIME_ENV.region, value: props.region }] : []),
       ...leaseConnection.env,

@@ -187,7 +187,9 @@ export interface RsppRuntimeProps {
    */
   readonly tls?: RsppRuntimeTls;
   /**
-   * Control-plane API base URL (`http(s)://host:port`), passed as `RSPP_CONTROL_PLANE_URL`.
+   * Control-plane API base URL (`http(s)://host:port`), passed as `RSPP_CONTROL_PLANE_URL`; the
+   * runtime fetches its pinned bundle there at start. An `https` URL needs `tls`: the runtime
+   * presents that certificate (`RSPP_TLS_DIR`) and the control plane refuses clients without one.
    * @default - none: the runtime serves its embedded defaults
    */
   readonly controlPlaneUrl?: string;
@@ -327,6 +329,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     if (props.controlPlaneUrl !== undefined && !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/.*)?$/.test(props.controlPlaneUrl)) {
       throw new Error(`${where}: props.controlPlaneUrl ${JSON.stringify(props.controlPlaneUrl)} is not an http(s)://host[:port] URL`);
     }
+    if (props.controlPlaneUrl?.startsWith('https://') && props.tls === undefined) {
+      throw new Error(
+        `${where}: props.controlPlaneUrl is https but props.tls is not set; the control plane requires a client certificate: pass the runtime's certificate (MtlsBaseline.issueCertificate) as props.tls`,
+      );
+    }
     const sessionClients = props.sessionClients ?? [DEFAULT_SESSION_CLIENT];
     sessionClients.forEach((peer, i) => assertPeer(where, `props.sessionClients[${i}]`, peer));
     const podSecurity = restrictedPodSecurityContext(props.securityContext, where);
@@ -386,6 +393,8 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     if (this.tlsSecretName !== undefined && this.tlsMountPath !== undefined) {
       volumes.push({ name: TLS_VOLUME, secret: { secretName: this.tlsSecretName, defaultMode: 0o440 } });
       volumeMounts.push({ name: TLS_VOLUME, mountPath: this.tlsMountPath, readOnly: true });
+      // The runtime presents this certificate to the control plane (mTLS client identity).
+      env.push({ name: RUNTIME_ENV.tlsDir, value: this.tlsMountPath });
     }
     if (props.controlPlaneUrl !== undefined) env.push({ name: RUNTIME_ENV.controlPlaneUrl, value: props.controlPlaneUrl });
 

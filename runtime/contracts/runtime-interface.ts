@@ -124,6 +124,8 @@ export const RUNTIME_ENV = {
   etcdTlsDir: 'RSPP_ETCD_TLS_DIR',
   leaseTtlSeconds: 'RSPP_LEASE_TTL_SECONDS',
   controlPlaneUrl: 'RSPP_CONTROL_PLANE_URL',
+  /** The process's own certificate directory (`ca.crt`, `tls.crt`, `tls.key`): mTLS between runtime and control plane. */
+  tlsDir: 'RSPP_TLS_DIR',
   configFile: 'RSPP_CONFIG_FILE',
   region: 'RSPP_REGION',
   podName: 'RSPP_POD_NAME',

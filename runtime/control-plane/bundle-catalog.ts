@@ -46,10 +46,16 @@ export class BundleCatalog {
   }
 }
 
-/** The public view of a resolved bundle (what `GET /v1/bundles/<digest>` returns). */
+/**
+ * The public view of a resolved bundle (what `GET /v1/bundles/<digest>` returns). `document` is the
+ * bundle artifact exactly as loaded, so a client can recompute the content digest itself
+ * (`sha256` of the contracts' canonical JSON with the top-level `digest` field left out) and refuse
+ * an answer that does not match the digest it asked for.
+ */
 export function bundleSummary(bundle: ResolvedBundle): Record<string, unknown> {
   return {
     digest: bundle.digest,
+    document: bundle.bundle,
     name: bundle.bundle.name,
     pipeline_version: bundle.bundle.pipeline_version,
     graph_definition_ref: bundle.spec.graph_definition_ref,

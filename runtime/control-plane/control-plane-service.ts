@@ -2,8 +2,13 @@
  * The control-plane process: the API listener (CONTROL_PLANE_API_PORT) and the admin listener
  * (ADMIN_PORT: /healthz, /readyz, /metrics), the bundle catalog, CP-05 admission and the lease
  * store. Ready = bundles loaded, lease store answered its last probe in time, not draining.
+ *
+ * With `tlsDir` the API is HTTPS and every client must present a certificate signed by the CA in
+ * `ca.crt` (mTLS, architecture §3); rotated files reach new connections through `setSecureContext`.
+ * The admin listener stays plain HTTP: kubelet probes and Prometheus scrape it.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { LeaseStore } from '../authority';
 import { ADMIN_PORT, CONTROL_PLANE_API_PORT, PATHS } from '../contracts/runtime-interface';
@@ -13,6 +18,7 @@ import { createControlPlaneApiHandler } from './control-plane-api';
 import { ControlPlaneError } from './control-plane-errors';
 import { CONTROL_PLANE_METRICS, ControlPlaneMetrics } from './control-plane-metrics';
 import { sendJson, sendText } from './http-json';
+import { ReloadingTlsCredentials, type TlsCredentials } from './reloading-tls-credentials';
 
 export interface ControlPlaneServiceOptions {
   /** The lease store placements are resolved against (the same store the runtimes hold leases in). */
@@ -40,6 +46,19 @@ export interface ControlPlaneServiceOptions {
   readonly storeProbeIntervalMs?: number;
   /** @default Date.now */
   readonly now?: () => number;
+  /**
+   * Directory with the API's certificate (`ca.crt`, `tls.crt`, `tls.key`, as cert-manager mounts
+   * it). Set: the API serves HTTPS and requires a client certificate signed by `ca.crt`.
+   * @default undefined (plain HTTP API)
+   */
+  readonly tlsDir?: string;
+  /**
+   * Period of the certificate rotation check (with `tlsDir`).
+   * @default DEFAULT_TLS_RELOAD_INTERVAL_MS (15 s)
+   */
+  readonly tlsReloadIntervalMs?: number;
+  /** Receives rotation events and refused rotations. @default JSON lines on stdout */
+  readonly log?: (record: Record<string, unknown>) => void;
 }
 
 /** Key the readiness probe reads (never written). */
@@ -51,7 +70,8 @@ export class ControlPlaneService {
   readonly catalog: BundleCatalog;
   private readonly store: LeaseStore;
   private readonly host: string;
-  private readonly apiServer: Server;
+  private readonly apiServer: Server | HttpsServer;
+  private readonly tls: ReloadingTlsCredentials | undefined;
   private readonly adminServer: Server;
   private readonly probeIntervalMs: number;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -83,13 +103,34 @@ export class ControlPlaneService {
     this.metrics.gauge(CONTROL_PLANE_METRICS.bundlesServable, 'Bundles the control plane can resolve.', () => this.catalog.digests().length);
     this.metrics.gauge(CONTROL_PLANE_METRICS.draining, '1 while draining.', () => (this.draining ? 1 : 0));
     const api = createControlPlaneApiHandler({ catalog: this.catalog, admission: this.admission, store: this.store, metrics: this.metrics });
-    this.apiServer = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       if (this.draining) {
         sendJson(res, 503, new ControlPlaneError('draining', 'the control plane is draining; retry against another replica').toJSON());
         return;
       }
       api(req, res);
-    });
+    };
+    const log = options.log ?? ((record) => process.stdout.write(`${JSON.stringify({ time: new Date().toISOString(), component: 'control-plane', ...record })}\n`));
+    if (options.tlsDir !== undefined) {
+      const dir = options.tlsDir;
+      const tls = new ReloadingTlsCredentials({
+        dir,
+        ...(options.tlsReloadIntervalMs === undefined ? {} : { checkIntervalMs: options.tlsReloadIntervalMs }),
+        onRotate: (credentials) => {
+          (this.apiServer as HttpsServer).setSecureContext(secureContextOf(credentials));
+          log({ level: 'info', msg: 'control plane API certificate rotated; new connections use it', tlsDir: dir });
+        },
+        onRejected: (error) => log({ level: 'warn', msg: 'changed certificate files not usable yet; keeping the previous certificate', error: error.message }),
+      });
+      this.tls = tls;
+      this.apiServer = createHttpsServer(
+        { ...secureContextOf(tls.current), requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+        handler,
+      );
+    } else {
+      this.tls = undefined;
+      this.apiServer = createServer(handler);
+    }
     this.adminServer = createServer((req, res) => this.handleAdmin(req, res));
     for (const server of [this.apiServer, this.adminServer]) {
       server.keepAliveTimeout = 5_000;
@@ -104,6 +145,7 @@ export class ControlPlaneService {
     this.started = true;
     await listen(this.adminServer, this.options.adminPort ?? ADMIN_PORT, this.host, 'admin');
     await listen(this.apiServer, this.options.apiPort ?? CONTROL_PLANE_API_PORT, this.host, 'api');
+    this.tls?.start();
     await this.probe();
     this.probeTimer = setInterval(() => void this.probe(), this.probeIntervalMs);
     this.probeTimer.unref();
@@ -112,6 +154,16 @@ export class ControlPlaneService {
 
   get apiPort(): number {
     return (this.apiServer.address() as AddressInfo).port;
+  }
+
+  /** `https` (mutual TLS) when started with `tlsDir`, else `http`. */
+  get apiScheme(): 'https' | 'http' {
+    return this.tls ? 'https' : 'http';
+  }
+
+  /** Re-reads the certificate files now (the periodic check does the same); true if a rotation was applied. */
+  reloadTlsNow(): boolean {
+    return this.tls?.check() ?? false;
   }
 
   get adminPort(): number {
@@ -133,6 +185,7 @@ export class ControlPlaneService {
     this.beginDrain();
     if (this.probeTimer) clearInterval(this.probeTimer);
     this.probeTimer = undefined;
+    this.tls?.stop();
     await Promise.all([closeServer(this.apiServer), closeServer(this.adminServer)]);
     await this.store.close();
   }
@@ -173,7 +226,11 @@ export class ControlPlaneService {
   }
 }
 
-function listen(server: Server, port: number, host: string, name: string): Promise<void> {
+function secureContextOf(credentials: TlsCredentials): { ca: Buffer; cert: Buffer; key: Buffer } {
+  return { ca: credentials.ca, cert: credentials.cert, key: credentials.key };
+}
+
+function listen(server: Server | HttpsServer, port: number, host: string, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(new Error(`control plane ${name} listener cannot bind ${host}:${port}: ${error.message}`));
     server.once('error', onError);
@@ -184,7 +241,7 @@ function listen(server: Server, port: number, host: string, name: string): Promi
   });
 }
 
-function closeServer(server: Server): Promise<void> {
+function closeServer(server: Server | HttpsServer): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();

@@ -3,7 +3,8 @@
  *
  *   node lib/runtime/control-plane/main.js [--host 0.0.0.0] [--api-port 8081] [--admin-port 9090] [--pipelines-dir DIR]
  *
- * The lease store comes from the environment (RSPP_LEASE_STORE, RSPP_ETCD_ENDPOINTS, ...); a pinned
+ * The lease store comes from the environment (RSPP_LEASE_STORE, RSPP_ETCD_ENDPOINTS, ...); with
+ * RSPP_TLS_DIR the API is served over mutual TLS (the admin port stays plain HTTP); a pinned
  * RSPP_BUNDLE_DIGEST must name a servable bundle or the process refuses to start. On
  * SIGTERM/SIGINT it fails readiness at once, stops accepting, lets in-flight requests finish (at
  * most RSPP_DRAIN_SECONDS) and exits.
@@ -64,13 +65,19 @@ async function main(): Promise<void> {
   const rawDrain = process.env[DRAIN_SECONDS_ENV];
   const drainSeconds = rawDrain && /^[0-9]+$/.test(rawDrain) ? Number(rawDrain) : DEFAULT_DRAIN_SECONDS;
   const store = createLeaseStoreFromEnv();
-  const options: ControlPlaneServiceOptions = { store, ...cli };
+  const tlsDir = process.env[RUNTIME_ENV.tlsDir]?.trim() || undefined;
+  const options: ControlPlaneServiceOptions = { store, log, ...cli, ...(tlsDir ? { tlsDir } : {}) };
   const service = new ControlPlaneService(options);
   // The deployment's pinned bundle must be servable (and a digest): fail at start, not at the first turn.
   const pinned = process.env[RUNTIME_ENV.bundleDigest];
   if (pinned) service.catalog.resolve(pinned, RUNTIME_ENV.bundleDigest);
   const ports = await service.start();
-  log({ level: 'info', msg: 'control plane listening', ...ports, leaseStore: store.kind, bundles: service.catalog.digests() });
+  log({ level: 'info', msg: 'control plane listening', ...ports, apiScheme: service.apiScheme, leaseStore: store.kind, bundles: service.catalog.digests() });
+  if (tlsDir) {
+    log({ level: 'info', msg: 'control plane API serves HTTPS; clients must present a certificate signed by ca.crt (mTLS)', tlsDir });
+  } else {
+    log({ level: 'warn', msg: `control plane API serves plain HTTP: ${RUNTIME_ENV.tlsDir} is not set (no TLS, no client authentication)` });
+  }
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -4,6 +4,7 @@
  * drains on SIGTERM/SIGINT: exit code 0 after a completed drain, 1 on a start or drain failure.
  */
 import { loadServerConfig, ServerConfigError } from './config/server-config';
+import { resolveStartupBundle, type StartupRetryPolicy } from './control-plane/startup-bundle';
 import { JsonLineLogger, type ServerLogger } from './logging/server-logger';
 import { RuntimeServer } from './runtime-server';
 
@@ -14,11 +15,16 @@ export interface MainOptions {
   readonly logger?: ServerLogger;
   /** Install SIGTERM/SIGINT handlers that drain and exit. @default true */
   readonly handleSignals?: boolean;
+  /** Retries of the startup bundle fetch (with `RSPP_CONTROL_PLANE_URL`). @default StartupRetryPolicy defaults */
+  readonly controlPlaneRetry?: StartupRetryPolicy;
 }
 
 export async function main(options: MainOptions = {}): Promise<RuntimeServer> {
   const logger = options.logger ?? new JsonLineLogger();
-  const config = loadServerConfig(options.env ?? process.env);
+  const env = options.env ?? process.env;
+  const config = loadServerConfig(env);
+  // Before any listener: /readyz cannot say ready until the pinned bundle is resolved and verified.
+  await resolveStartupBundle({ config, env, logger, ...(options.controlPlaneRetry ? { retry: options.controlPlaneRetry } : {}) });
   const server = await RuntimeServer.start({ config, logger });
   if (options.handleSignals !== false) {
     let draining = false;

@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { NODE_PATH_IN_IMAGE } from '../../runtime/image/base-layer';
 import { APP_DIR } from '../../runtime/image/build-image';
-import { CONTROL_PLANE_COMMAND, CONTROL_PLANE_DRAIN_SECONDS, RsppControlPlane, RsppControlPlaneProps } from '../../constructs/rspp-control-plane';
+import { CONTROL_PLANE_COMMAND, CONTROL_PLANE_DRAIN_SECONDS, CONTROL_PLANE_TLS_MOUNT_PATH, RsppControlPlane, RsppControlPlaneProps } from '../../constructs/rspp-control-plane';
 import { byKind, named, schemaProblem } from './platform-invariants.support';
 
 const NS = 'rspp-test';
@@ -103,6 +103,11 @@ describe('RsppControlPlane', () => {
     expect(env[RUNTIME_ENV.etcdEndpoints]).toBe(leases.clientEndpoints.join(','));
     expect(env[RUNTIME_ENV.bundleDigest]).toBe(DIGEST);
     expect(env[RUNTIME_ENV.leaseStore]).toBe('etcd');
+    // RSPP_TLS_DIR names the directory its own certificate Secret is mounted at: the API serves mutual TLS.
+    expect(env[RUNTIME_ENV.tlsDir]).toBe(CONTROL_PLANE_TLS_MOUNT_PATH);
+    const tlsVolume = pod.volumes.find((v: any) => v.secret?.secretName === cp.tlsSecretName).name;
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: tlsVolume, mountPath: CONTROL_PLANE_TLS_MOUNT_PATH, readOnly: true });
+    expect(cp.apiUrl.startsWith('https://')).toBe(true);
   });
 
   test('the Service selects the control-plane pods and exposes the API and admin ports', () => {
@@ -111,7 +116,8 @@ describe('RsppControlPlane', () => {
     const podLabels = deployment(objects).spec.template.metadata.labels;
     expect(Object.entries(svc.spec.selector).every(([k, v]) => podLabels[k] === v)).toBe(true);
     expect(svc.spec.ports.map((p: any) => p.port)).toEqual([CONTROL_PLANE_API_PORT, ADMIN_PORT]);
-    expect(cp.apiUrl).toBe(`http://rspp-control-plane.${NS}.svc:${CONTROL_PLANE_API_PORT}`);
+    // https: the control plane always has its certificate, so it always serves mutual TLS.
+    expect(cp.apiUrl).toBe(`https://rspp-control-plane.${NS}.svc:${CONTROL_PLANE_API_PORT}`);
   });
 
   test('flows: egress to the lease store, API ingress only from granted clients', () => {

@@ -5,6 +5,7 @@ import { buildEnvChart } from '../../constructs/env-chart';
 import { checkPolicy } from '../../constructs/policy';
 import { validateObjects } from '../../constructs/validation';
 import { quotaForEnvironment, RsppPlatform, RUNTIME_TLS_MOUNT_PATH } from '../../constructs/rspp-platform';
+import { RUNTIME_ENV } from '../../runtime/contracts/runtime-interface';
 import { byKind, flowAllowed, K8sObject, named, PodView, synthPlatform, workloadPods } from './platform-invariants.support';
 
 const ENVS: ReadonlyArray<[string, EnvironmentConfig]> = [['dev', dev], ['stage', stage], ['prod', prod]];
@@ -70,6 +71,21 @@ describe('RsppPlatform', () => {
     const mounts = runtime.spec.template.spec.containers[0].volumeMounts.map((m: any) => m.mountPath);
     expect(mounts).toContain(RUNTIME_TLS_MOUNT_PATH);
     expect(platform.tls.certificates.map((c) => c.component).sort()).toEqual(['control-plane', 'etcd-client', 'etcd-peer', 'runtime']);
+  });
+
+  test.each(ENVS)('%s: runtime and control plane talk mutual TLS: https URL, RSPP_TLS_DIR where each certificate is mounted', (_name, env) => {
+    const { objects, platform } = synthPlatform(env);
+    expect(platform.controlPlane.apiUrl).toMatch(/^https:\/\//);
+    for (const [deploymentName, secretName] of [
+      [platform.runtime.name, platform.runtimeCertificate.secretName],
+      [platform.controlPlane.name, platform.controlPlane.tlsSecretName],
+    ]) {
+      const pod = named(objects, 'Deployment', deploymentName).spec.template.spec;
+      const envVars = Object.fromEntries(pod.containers[0].env.map((e: any) => [e.name, e.value]));
+      const volume = pod.volumes.find((v: any) => v.secret?.secretName === secretName).name;
+      const mount = pod.containers[0].volumeMounts.find((m: any) => m.name === volume);
+      expect(envVars[RUNTIME_ENV.tlsDir]).toBe(mount.mountPath);
+    }
   });
 
   test.each(ENVS)('%s: the runtime certificate is mounted through RsppRuntime\'s typed tls prop, certifying the runtime Service', (_name, env) => {
@@ -171,7 +187,7 @@ describe('RsppPlatform', () => {
     expect(named(objects, 'Deployment', 'voice-cp')).toBeDefined();
     expect(named(objects, 'StatefulSet', 'voice-etcd').spec.serviceName).toBe('voice-etcd-peers');
     expect(platform.leases.clientEndpoints[0]).toBe('https://voice-etcd-0.voice-etcd-peers.voice-prod.svc:2379');
-    expect(platform.controlPlane.apiUrl).toBe('http://voice-cp.voice-prod.svc:8081');
+    expect(platform.controlPlane.apiUrl).toBe('https://voice-cp.voice-prod.svc:8081');
     expect(objects.filter((o) => o.metadata.labels).every((o) => o.metadata.labels['app.kubernetes.io/instance'] === 'voice')).toBe(true);
     expect(byKind(objects, 'ResourceQuota')[0].spec.hard['requests.cpu']).toBe('64');
     const scrape = named(objects, 'NetworkPolicy', 'allow-ingress-runtime-from-prometheus');

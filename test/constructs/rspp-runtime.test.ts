@@ -5,6 +5,7 @@ import {
   DRAIN_SECONDS_ENV,
   gracePeriodFor,
   PRESTOP_SLEEP_SECONDS,
+  RUNTIME_ENV,
   RUNTIME_SESSION_PORT,
 } from '../../runtime/contracts/runtime-interface';
 import { RUNTIME_IMAGE, SIMPLE_V1_BUNDLE_DIGEST } from '../../envs';
@@ -140,6 +141,12 @@ describe('tls: the runtime\'s own certificate Secret, mounted read-only', () => 
       { name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true },
     ]);
     expect([runtime.tlsSecretName, runtime.tlsMountPath]).toEqual(['runtime-tls', RUNTIME_TLS_MOUNT_PATH]);
+    // RSPP_TLS_DIR names the mount: the process presents this certificate to the control plane.
+    expect(envOf(objects)[RUNTIME_ENV.tlsDir].value).toBe(RUNTIME_TLS_MOUNT_PATH);
+  });
+
+  test('without a certificate there is no RSPP_TLS_DIR', () => {
+    expect(envOf(runtimeIn({}).objects)[RUNTIME_ENV.tlsDir]).toBeUndefined();
   });
 
   test('next to the etcd client TLS, at a chosen path', () => {
@@ -151,6 +158,7 @@ describe('tls: the runtime\'s own certificate Secret, mounted read-only', () => 
     expect(mounts).toEqual([['tmp', '/tmp'], ['etcd-tls', RUNTIME_ETCD_TLS_DIR], ['tls', '/var/run/rspp/tls']]);
     const secrets = only(objects, 'Deployment').spec.template.spec.volumes.filter((v: K8sObject) => v.secret).map((v: K8sObject) => v.secret.secretName);
     expect(secrets).toEqual(['etcd-client-tls', 'edge-tls']);
+    expect(envOf(objects)[RUNTIME_ENV.tlsDir].value).toBe('/var/run/rspp/tls');
   });
 
   test('takes an IssuedCertificate from MtlsBaseline as is; the Secret then resolves (RSPP-META-003) and the workload rules pass', () => {
@@ -249,6 +257,7 @@ describe('composition in a user chart with overridden props', () => {
         resources: { cpuRequest: '1', cpuLimit: '2', memoryRequest: '1Gi', memoryLimit: '2Gi' },
         leaseStore: { endpoints: ['https://etcd-0.etcd:2379', 'https://etcd-1.etcd:2379'], tlsSecretName: 'etcd-client-tls', leaseTtlSeconds: 8 },
         controlPlaneUrl: 'https://control-plane.voice-prod.svc:8081',
+        tls: { secretName: 'voice-runtime-tls' },
         sessionClients: [{ podLabels: { app: 'livekit-agent' }, namespaceLabels: { 'kubernetes.io/metadata.name': 'livekit' } }],
         securityContext: { runAsUser: 10001 },
       });
@@ -287,6 +296,9 @@ describe('composition in a user chart with overridden props', () => {
     expect(env.RSPP_ETCD_TLS_DIR.value).toBe(RUNTIME_ETCD_TLS_DIR);
     expect(env.RSPP_LEASE_TTL_SECONDS.value).toBe('8');
     expect(env.RSPP_CONTROL_PLANE_URL.value).toBe('https://control-plane.voice-prod.svc:8081');
+    // The https control plane gets the runtime's own certificate as its client identity.
+    expect(env[RUNTIME_ENV.tlsDir].value).toBe(RUNTIME_TLS_MOUNT_PATH);
+    expect(container(objects).volumeMounts).toContainEqual({ name: 'tls', mountPath: RUNTIME_TLS_MOUNT_PATH, readOnly: true });
     expect(env.RSPP_REGION.value).toBe('us-east-1');
     const pod = only(objects, 'Deployment').spec.template.spec;
     expect(pod.volumes).toContainEqual({ name: 'etcd-tls', secret: { secretName: 'etcd-client-tls', defaultMode: 0o440 } });
@@ -334,6 +346,7 @@ describe('bad props fail in the constructor, naming the prop', () => {
     [{ leaseStore: { endpoints: ['http://etcd:2379'] } }, 'props.leaseStore.endpoints[0] "http://etcd:2379" is not an https://host[:port] URL'],
     [{ leaseStore: { endpoints: ['https://etcd:2379'], leaseTtlSeconds: 60 } }, 'props.leaseStore.leaseTtlSeconds must be an integer in 2..drainSeconds (30), got 60'],
     [{ controlPlaneUrl: 'control-plane:8081' }, 'props.controlPlaneUrl "control-plane:8081" is not an http(s)://host[:port] URL'],
+    [{ controlPlaneUrl: 'https://control-plane:8081' }, 'props.controlPlaneUrl is https but props.tls is not set; the control plane requires a client certificate'],
     [{ profile: ' ' }, 'props.profile must not be empty'],
     [{ tls: { secretName: 'Runtime_TLS' } }, 'props.tls.secretName "Runtime_TLS" is not a valid object name'],
     [{ tls: { secretName: 'runtime-tls', mountPath: 'etc/tls' } }, 'props.tls.mountPath "etc/tls" is not an absolute directory path'],

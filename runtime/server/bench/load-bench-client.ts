@@ -4,31 +4,41 @@
  * alternately `playback_completed` (commit) or `cancel` → next turn. Latencies are measured on
  * this process's clock from the send of a frame to the receipt of the output it causes.
  *
- * Runs as a child process of `load-bench.ts` (so it never shares the server's event loop).
+ * Runs as a child process of `load-bench.ts` (so it never shares the server's event loop). It
+ * shares the machine's cores with the server, so it is built to be cheap per frame: a raw TCP
+ * WebSocket client (`raw-ws-client.ts`), DataLane frames pre-built per session with only ids,
+ * sequences and timestamps patched (`data-frame-template.ts`), and server frames scanned for the
+ * fields it times instead of parsed (`output-frame-scanner.ts`). Every data event is still matched
+ * to its own egress by event id, and every error frame, refused turn and unexpected close counts.
  */
 import { monitorEventLoopDelay } from 'perf_hooks';
-import WebSocket from 'ws';
-import { SessionClient } from '../client/session-client';
+import { PATHS } from '../../contracts/runtime-interface';
 import { SessionEnvelopes } from '../client/session-envelopes';
+import type { SessionHello } from '../session/wire-protocol';
+import { benchTurnId, DataFrameTemplate } from './data-frame-template';
 import { LatencySamples } from './latency-samples';
 import type { ClientToCoordinator, CoordinatorToClient, LoadClientParams, LoadClientResult } from './load-bench-protocol';
+import { scanOutputsFrame, serverFrameKind, type OutputFrameVisitor } from './output-frame-scanner';
+import { RawWsConnection } from './raw-ws-client';
 
 type Phase = 'idle' | 'opening' | 'active' | 'closing' | 'closed';
 
 interface LoadSession {
-  readonly ws: WebSocket;
+  readonly ws: RawWsConnection;
   readonly env: SessionEnvelopes;
+  readonly dataFrames: DataFrameTemplate;
   phase: Phase;
   turn: number;
   turnId: string;
   sentInTurn: number;
   dataCounter: number;
+  dataSequence: number;
   nextDueMs: number;
   proposedAt: number;
   terminalSentAt: number;
   cancelling: boolean;
-  /** event_id → send time of DataLane events awaiting their egress. */
-  readonly inFlight: Map<string, number>;
+  /** Data event number → send time of DataLane events awaiting their egress. */
+  readonly inFlight: Map<number, number>;
 }
 
 const CONNECT_CONCURRENCY = 100;
@@ -55,50 +65,62 @@ async function run(params: LoadClientParams): Promise<void> {
     lateSlots: 0,
   };
   const errorSamples: string[] = [];
+  const sampleError = (text: string) => {
+    if (errorSamples.length < 10) errorSamples.push(text);
+  };
   let stopping = false;
 
-  const onFrame = (s: LoadSession, data: WebSocket.RawData) => {
-    const now = performance.now();
-    const frame = JSON.parse(data.toString()) as { type: string; outputs?: { kind: string; event?: { event_id: string }; signal?: { signal: string; reason?: string } }[]; code?: string; path?: string; reason?: string };
-    if (frame.type === 'error') {
-      counts.errorFrames++;
-      if (errorSamples.length < 10) errorSamples.push(`${frame.code} ${frame.path}: ${frame.reason}`);
-      return;
-    }
-    if (frame.type !== 'outputs') return;
-    for (const o of frame.outputs!) {
-      if (o.kind === 'data') {
-        const id = o.event!.event_id;
-        const sentAt = s.inFlight.get(id);
-        if (sentAt !== undefined) {
-          s.inFlight.delete(id);
-          ingress.push(now - sentAt);
-          counts.dataReceived++;
-        }
-      } else if (o.kind === 'signal') {
-        const name = o.signal!.signal;
-        if (name === 'turn_open' && s.phase === 'opening') {
-          turnOpen.push(now - s.proposedAt);
-          counts.turnsOpened++;
-          s.phase = 'active';
-          s.sentInTurn = 0;
-        } else if (name === 'abort' && s.cancelling && o.signal!.reason === 'cancelled') {
-          cancelFence.push(now - s.terminalSentAt);
-          counts.turnsCancelled++;
-        } else if (name === 'commit') {
-          commit.push(now - s.terminalSentAt);
-          counts.turnsCommitted++;
-        } else if (name === 'close') {
-          s.phase = 'idle';
-        }
-      } else if (o.kind === 'decision' && s.phase === 'opening') {
-        const outcome = (o as unknown as { outcome: { outcome_kind: string; reason: string } }).outcome;
-        if (outcome.outcome_kind !== 'admit') {
-          counts.errorFrames++;
-          if (errorSamples.length < 10) errorSamples.push(`turn refused: ${outcome.outcome_kind} ${outcome.reason}`);
-          s.phase = 'idle';
-        }
+  // The frame being scanned: one visitor for all frames, no per-frame closures.
+  let current: LoadSession | undefined;
+  let now = 0;
+  const visitor: OutputFrameVisitor = {
+    data: (n) => {
+      const s = current!;
+      const sentAt = s.inFlight.get(n);
+      if (sentAt !== undefined) {
+        s.inFlight.delete(n);
+        ingress.push(now - sentAt);
+        counts.dataReceived++;
       }
+    },
+    signal: (name, cancelled) => {
+      const s = current!;
+      if (name === 'turn_open' && s.phase === 'opening') {
+        turnOpen.push(now - s.proposedAt);
+        counts.turnsOpened++;
+        s.phase = 'active';
+        s.sentInTurn = 0;
+      } else if (name === 'abort' && s.cancelling && cancelled) {
+        cancelFence.push(now - s.terminalSentAt);
+        counts.turnsCancelled++;
+      } else if (name === 'commit') {
+        commit.push(now - s.terminalSentAt);
+        counts.turnsCommitted++;
+      } else if (name === 'close') {
+        s.phase = 'idle';
+      }
+    },
+    refused: (outcomeKind) => {
+      const s = current!;
+      if (s.phase !== 'opening') return;
+      counts.errorFrames++;
+      sampleError(`turn refused: ${outcomeKind}`);
+      s.phase = 'idle';
+    },
+  };
+  const onFrame = (s: LoadSession, payload: Buffer) => {
+    now = performance.now();
+    const kind = serverFrameKind(payload);
+    if (kind === 'outputs') {
+      current = s;
+      scanOutputsFrame(payload, visitor);
+      current = undefined;
+    } else if (kind === 'error') {
+      counts.errorFrames++;
+      sampleError(payload.toString('utf8', 0, Math.min(payload.length, 300)));
+    } else {
+      counts.errorFrames++;
+      sampleError(`unexpected frame: ${payload.toString('utf8', 0, Math.min(payload.length, 120))}`);
     }
   };
 
@@ -108,37 +130,57 @@ async function run(params: LoadClientParams): Promise<void> {
   let next = 0;
   const connectOne = async (): Promise<void> => {
     while (next < params.sessions) {
-      const index = params.firstSession + next++;
+      const local = next++;
+      const index = params.firstSession + local;
+      const sessionId = `load-${index}`;
+      const port = params.ports[local % params.ports.length];
       try {
-        const client = await SessionClient.connect(SessionClient.url('127.0.0.1', params.port, `load-${index}`), 30_000);
-        // Take the raw socket over from the helper: the bench parses frames itself.
-        client.socket.removeAllListeners('message');
+        const hello = await new Promise<{ ws: RawWsConnection; hello: SessionHello }>((resolve, reject) => {
+          const timer = setTimeout(() => reject(new Error('no session frame within 30000 ms')), 30_000);
+          let ws: RawWsConnection | undefined;
+          RawWsConnection.connect('127.0.0.1', port, `${PATHS.sessions}?session_id=${sessionId}`, {
+            message: (payload) => {
+              clearTimeout(timer);
+              const frame = JSON.parse(payload.toString('utf8')) as SessionHello & { type: string };
+              if (frame.type !== 'session') reject(new Error(`first frame is "${frame.type}", not "session"`));
+              else resolve({ ws: ws!, hello: frame });
+            },
+            closed: (code, reason) => {
+              clearTimeout(timer);
+              reject(new Error(`closed ${code} before the session frame: ${reason}`));
+            },
+          }).then((c) => (ws = c), reject);
+        });
         const s: LoadSession = {
-          ws: client.socket,
-          env: new SessionEnvelopes(client.sessionId, client.hello.authority_epoch, client.hello.pipeline_version),
+          ws: hello.ws,
+          env: new SessionEnvelopes(hello.hello.session_id, hello.hello.authority_epoch, hello.hello.pipeline_version),
+          dataFrames: new DataFrameTemplate(hello.hello.session_id, hello.hello.pipeline_version, hello.hello.authority_epoch),
           phase: 'idle',
           turn: 0,
           turnId: '',
           sentInTurn: 0,
           dataCounter: 0,
+          dataSequence: 0,
           nextDueMs: 0,
           proposedAt: 0,
           terminalSentAt: 0,
           cancelling: false,
           inFlight: new Map(),
         };
-        s.ws.on('message', (data) => onFrame(s, data));
-        s.ws.once('close', (code) => {
-          if (!stopping) {
-            counts.unexpectedCloses++;
-            if (errorSamples.length < 10) errorSamples.push(`session ${s.env.sessionId} closed with ${code}`);
-          }
-          s.phase = 'closed';
+        s.ws.setHandlers({
+          message: (payload) => onFrame(s, payload),
+          closed: (code, reason) => {
+            if (!stopping) {
+              counts.unexpectedCloses++;
+              sampleError(`session ${s.env.sessionId} closed with ${code}: ${reason}`);
+            }
+            s.phase = 'closed';
+          },
         });
         sessions.push(s);
       } catch (err) {
         counts.connectFailures++;
-        if (errorSamples.length < 10) errorSamples.push(`connect load-${index}: ${(err as Error).message}`);
+        sampleError(`connect ${sessionId}: ${(err as Error).message}`);
       }
     }
   };
@@ -157,35 +199,36 @@ async function run(params: LoadClientParams): Promise<void> {
   // period: equal-length turns would otherwise keep every session opening turns in the same burst.
   const cycleMs = (params.turnEvents + 3) * periodMs;
   sessions.forEach((s, i) => (s.nextDueMs = started + (i * cycleMs) / sessions.length));
-  const sendFrame = (s: LoadSession, text: string) => {
-    s.ws.send(text);
+  const sendText = (s: LoadSession, text: string) => {
+    s.ws.sendText(text);
     counts.framesSent++;
   };
   const fire = (s: LoadSession, now: number) => {
     switch (s.phase) {
       case 'idle': {
         s.turn++;
-        s.turnId = `t${s.turn}`;
+        s.turnId = benchTurnId(s.turn);
         s.cancelling = s.turn % 2 === 0;
         s.phase = 'opening';
         s.proposedAt = now;
-        sendFrame(s, JSON.stringify(s.env.proposeTurn(s.turnId)));
+        sendText(s, JSON.stringify(s.env.proposeTurn(s.turnId)));
         return;
       }
       case 'active': {
         if (s.sentInTurn < params.turnEvents) {
-          const eventId = `d${++s.dataCounter}`;
-          s.inFlight.set(eventId, now);
+          const n = ++s.dataCounter;
+          s.inFlight.set(n, now);
           s.sentInTurn++;
           counts.dataSent++;
-          sendFrame(s, s.env.dataFrame(s.turnId, eventId));
+          counts.framesSent++;
+          s.ws.sendFrame(s.dataFrames.frame(s.turn, n, ++s.dataSequence, Date.now()));
           return;
         }
         // Outputs still owed for this turn must arrive before the terminal, or they never will.
         if (s.inFlight.size > 0) return;
         s.phase = 'closing';
         s.terminalSentAt = now;
-        sendFrame(s, JSON.stringify(s.cancelling ? s.env.cancel(s.turnId) : s.env.playbackCompleted(s.turnId)));
+        sendText(s, JSON.stringify(s.cancelling ? s.env.cancel(s.turnId) : s.env.playbackCompleted(s.turnId)));
         return;
       }
       default:

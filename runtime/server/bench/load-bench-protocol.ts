@@ -1,10 +1,12 @@
 /**
- * Messages between the load bench coordinator (`load-bench.ts`, which runs the server) and its
- * client processes (`load-bench-client.ts`), over the child-process IPC channel.
+ * Messages between the load bench coordinator (`load-bench.ts`) and its server processes
+ * (`load-bench-server.ts`) and client processes (`load-bench-client.ts`), over the child-process
+ * IPC channel.
  */
 
 export interface LoadClientParams {
-  readonly port: number;
+  /** Session ports of the server processes; session i of this client connects to `ports[i % ports.length]`. */
+  readonly ports: readonly number[];
   /** Sessions this client process opens. */
   readonly sessions: number;
   /** Index of the first session (session ids are unique across client processes). */
@@ -49,3 +51,25 @@ export type ClientToCoordinator =
   | { readonly type: 'failed'; readonly message: string };
 
 export type CoordinatorToClient = { readonly type: 'start'; readonly params: LoadClientParams } | { readonly type: 'go' };
+
+/** What a server process measured between `measure` and `report`. */
+export interface LoadServerReport {
+  readonly sessions: number;
+  readonly rssBeforeBytes: number;
+  readonly rssMaxBytes: number;
+  readonly cpuUserMs: number;
+  readonly cpuSystemMs: number;
+  readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+}
+
+export type CoordinatorToServer =
+  | { readonly type: 'start'; readonly index: number; readonly maxSessions: number }
+  | { readonly type: 'measure' }
+  | { readonly type: 'report' }
+  | { readonly type: 'stop' };
+
+export type ServerToCoordinator =
+  | { readonly type: 'listening'; readonly port: number }
+  | { readonly type: 'measuring'; readonly sessions: number }
+  | { readonly type: 'report'; readonly report: LoadServerReport }
+  | { readonly type: 'failed'; readonly message: string };
