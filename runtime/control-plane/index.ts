@@ -8,4 +8,5 @@ export * from './turn-start-resolver';
 export * from './control-plane-metrics';
 export * from './control-plane-api';
 export * from './control-plane-service';
+export * from './reloading-tls-credentials';
 export { parseControlPlaneArgs } from './main';

@@ -1,29 +1,29 @@
 /**
  * `npm run bench:load -- --sessions 1000 --rate 50 --seconds 20`
  *
- * Starts the runtime server in this process (embedded defaults, 127.0.0.1, random ports) and
- * drives it from client child processes (`--clients`, default 1) so load generation never shares
- * the server's event loop. Reports, from the client side: ingress→egress latency of DataLane
- * events, turn-open latency (propose sent → turn_open received), cancel fence latency (cancel sent
- * → abort(cancelled) received), errors; from the server side: RSS and CPU. Writes
+ * Starts the runtime server in its own process (`load-bench-server.ts`; `--servers N` starts N,
+ * each with its own lease, sessions spread evenly — what N replicas on one machine would do)
+ * with the young-generation size a production server process gets (`--semi-space-mib`, passed
+ * as `--max-semi-space-size`), and drives it from client child processes (`--clients`, default
+ * 1). Reports, from the client side: ingress→egress latency of DataLane events, turn-open latency
+ * (propose sent → turn_open received), cancel fence latency (cancel sent → abort(cancelled)
+ * received), errors; from the server side: RSS, CPU, event-loop delay. Writes
  * `dist/bench/load.json` (or `--out`). Bounded: flags are range-checked, every phase has a timeout.
  */
 import { fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { monitorEventLoopDelay } from 'perf_hooks';
-import { InMemoryLeaseStore } from '../../authority';
-import { loadServerConfig } from '../config/server-config';
-import { RuntimeServer } from '../runtime-server';
 import { concatSamples, summarize, type LatencySummary } from './latency-samples';
-import type { ClientToCoordinator, LoadClientParams, LoadClientResult } from './load-bench-protocol';
+import type { ClientToCoordinator, LoadClientParams, LoadClientResult, LoadServerReport, ServerToCoordinator } from './load-bench-protocol';
 
 interface BenchFlags {
   readonly sessions: number;
   readonly rate: number;
   readonly seconds: number;
   readonly clients: number;
+  readonly servers: number;
+  readonly semiSpaceMiB: number;
   readonly turnEvents: number;
   readonly out: string;
 }
@@ -38,13 +38,20 @@ function cpuPressureAvg10(): number | null {
   }
 }
 
+/**
+ * Young-generation semi-space of the server process, MiB (`--max-semi-space-size`). The server
+ * allocates short-lived objects per frame (parsed envelopes, output strings): with Node's default
+ * (16 MiB) scavenges run every few ms under load; 64 MiB cut server CPU per frame by ~20 % here.
+ */
+const SERVER_SEMI_SPACE_MIB = 64;
+
 const TARGETS = { ingressToEgressP99Ms: 5, turnOpenP99Ms: 10, cancelFenceP99Ms: 10, errors: 0 } as const;
 
 function parseFlags(argv: readonly string[]): BenchFlags {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --turn-events --out)`);
+    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --servers --semi-space-mib --turn-events --out)`);
     flags[m[1]] = m[2] ?? argv[++i] ?? '';
   }
   const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -60,6 +67,8 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     rate: int('rate', 50, 1, 1000),
     seconds: int('seconds', 10, 1, 600),
     clients: int('clients', 1, 1, 8),
+    servers: int('servers', 1, 1, 8),
+    semiSpaceMiB: int('semi-space-mib', SERVER_SEMI_SPACE_MIB, 1, 256),
     turnEvents: int('turn-events', 50, 1, 10_000),
     out: flags.out ?? path.join('dist', 'bench', 'load.json'),
   };
@@ -67,34 +76,33 @@ function parseFlags(argv: readonly string[]): BenchFlags {
   const unknown = Object.keys(flags);
   if (unknown.length > 0) throw new Error(`load-bench: unknown flag(s) ${unknown.map((f) => `--${f}`).join(', ')}`);
   if (parsed.clients > parsed.sessions) throw new Error('load-bench: --clients cannot exceed --sessions');
+  if (parsed.servers > parsed.sessions) throw new Error('load-bench: --servers cannot exceed --sessions');
   return parsed;
 }
 
-function forkClient(): ChildProcess {
-  // Run the TypeScript client through tsx when we are running from source, the compiled JS otherwise.
-  const ts = path.join(__dirname, 'load-bench-client.ts');
-  const js = path.join(__dirname, 'load-bench-client.js');
+function forkChild(module: 'load-bench-client' | 'load-bench-server', nodeFlags: readonly string[] = []): ChildProcess {
+  // Run the TypeScript module through tsx when we are running from source, the compiled JS otherwise.
   const fromSource = __filename.endsWith('.ts');
-  return fork(fromSource ? ts : js, [], {
-    execArgv: fromSource ? ['--require', require.resolve('tsx/cjs')] : [],
+  return fork(path.join(__dirname, `${module}.${fromSource ? 'ts' : 'js'}`), [], {
+    execArgv: [...(fromSource ? ['--require', require.resolve('tsx/cjs')] : []), ...nodeFlags],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 
-function nextMessage(child: ChildProcess, timeoutMs: number, what: string): Promise<ClientToCoordinator> {
+function nextMessage<M extends ClientToCoordinator | ServerToCoordinator>(child: ChildProcess, timeoutMs: number, what: string): Promise<M> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`load-bench: client did not report ${what} within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => reject(new Error(`load-bench: child did not report ${what} within ${timeoutMs} ms`)), timeoutMs);
     // 'close' (not 'exit') comes after every IPC message from the child has been delivered.
     const onClose = (code: number | null) => {
       clearTimeout(timer);
-      reject(new Error(`load-bench: client exited (${code}) before reporting ${what}`));
+      reject(new Error(`load-bench: child exited (${code}) before reporting ${what}`));
     };
     child.once('close', onClose);
-    child.once('message', (m: ClientToCoordinator) => {
+    child.once('message', (m: M) => {
       clearTimeout(timer);
       child.off('close', onClose);
-      if (m.type === 'failed') reject(new Error(`load-bench: client failed: ${m.message}`));
+      if (m.type === 'failed') reject(new Error(`load-bench: child failed: ${m.message}`));
       else resolve(m);
     });
   });
@@ -102,19 +110,23 @@ function nextMessage(child: ChildProcess, timeoutMs: number, what: string): Prom
 
 async function main(): Promise<void> {
   const flags = parseFlags(process.argv.slice(2));
-  const store = new InMemoryLeaseStore();
-  const server = await RuntimeServer.start({
-    config: loadServerConfig({}, { host: '127.0.0.1', sessionPort: 0, adminPort: 0, podName: 'load-bench', maxSessions: flags.sessions + 10 }),
-    leaseStore: store,
-  });
+  const servers: ChildProcess[] = [];
   const children: ChildProcess[] = [];
   try {
-    const rssBefore = process.memoryUsage().rss;
+    const perServerSessions = Math.ceil(flags.sessions / flags.servers);
+    for (let i = 0; i < flags.servers; i++) {
+      const child = forkChild('load-bench-server', [`--max-semi-space-size=${flags.semiSpaceMiB}`]);
+      servers.push(child);
+      child.send({ type: 'start', index: i, maxSessions: perServerSessions + 10 });
+    }
+    const ports = (await Promise.all(servers.map((c) => nextMessage<ServerToCoordinator>(c, 60_000, 'listening')))).map((m) =>
+      m.type === 'listening' ? m.port : 0,
+    );
     const perClient = Math.ceil(flags.sessions / flags.clients);
     const params: LoadClientParams[] = [];
     for (let c = 0, first = 0; c < flags.clients; c++, first += perClient) {
       params.push({
-        port: server.sessionPort,
+        ports,
         sessions: Math.min(perClient, flags.sessions - first),
         firstSession: first,
         rate: flags.rate,
@@ -123,29 +135,38 @@ async function main(): Promise<void> {
       });
     }
     for (const p of params) {
-      const child = forkClient();
+      const child = forkChild('load-bench-client');
       children.push(child);
       child.send({ type: 'start', params: p });
     }
-    const connected = await Promise.all(children.map((c) => nextMessage(c, 120_000, 'connected')));
-    const sessionsOpen = server.sessionCount;
-    process.stdout.write(`load-bench: ${sessionsOpen} sessions open; running ${flags.seconds}s at ${flags.rate} frames/s each\n`);
+    const connected = await Promise.all(children.map((c) => nextMessage<ClientToCoordinator>(c, 120_000, 'connected')));
+    const measuring = await Promise.all(
+      servers.map((c) => {
+        const reply = nextMessage<ServerToCoordinator>(c, 10_000, 'measuring');
+        c.send({ type: 'measure' });
+        return reply;
+      }),
+    );
+    const sessionsOpen = measuring.reduce((n, m) => n + (m.type === 'measuring' ? m.sessions : 0), 0);
+    process.stdout.write(`load-bench: ${sessionsOpen} sessions open on ${flags.servers} server process(es); running ${flags.seconds}s at ${flags.rate} frames/s each\n`);
 
-    let rssMax = process.memoryUsage().rss;
-    const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 250);
     const pressureBefore = cpuPressureAvg10();
-    const cpuStart = process.cpuUsage();
-    const loopDelay = monitorEventLoopDelay({ resolution: 5 });
-    loopDelay.enable();
     const wallStart = performance.now();
-    const results = children.map((c) => nextMessage(c, (flags.seconds + 60) * 1000, 'result'));
+    const results = children.map((c) => nextMessage<ClientToCoordinator>(c, (flags.seconds + 60) * 1000, 'result'));
     for (const c of children) c.send({ type: 'go' });
     const done = (await Promise.all(results)).map((m) => (m as { result: LoadClientResult }).result);
-    const cpu = process.cpuUsage(cpuStart);
-    loopDelay.disable();
+    const serverReports = (
+      await Promise.all(
+        servers.map((c) => {
+          const reply = nextMessage<ServerToCoordinator>(c, 10_000, 'report');
+          c.send({ type: 'report' });
+          return reply;
+        }),
+      )
+    ).map((m) => (m as { report: LoadServerReport }).report);
     const wallMs = performance.now() - wallStart;
-    clearInterval(rssTimer);
-    const rssLoaded = Math.max(rssMax, process.memoryUsage().rss);
+    const serverCpuMs = serverReports.reduce((n, r) => n + r.cpuUserMs + r.cpuSystemMs, 0);
+    const worst = (key: 'p50' | 'p99' | 'max') => Math.max(...serverReports.map((r) => r.eventLoopDelayMs[key]));
 
     const sum = (key: keyof LoadClientResult) => done.reduce((n, r) => n + (r[key] as number), 0);
     const latency = (key: 'ingressToEgressMs' | 'turnOpenMs' | 'cancelFenceMs' | 'commitMs'): LatencySummary =>
@@ -191,12 +212,15 @@ async function main(): Promise<void> {
       },
       errors: { ...errors, total: errorTotal },
       serverSide: {
-        rssBeforeMiB: Math.round(rssBefore / 1048576),
-        rssMaxMiB: Math.round(rssLoaded / 1048576),
-        cpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 100),
+        // Sums over the server processes (one unless --servers); loop delay is the worst process's.
+        processes: flags.servers,
+        nodeFlags: [`--max-semi-space-size=${flags.semiSpaceMiB}`],
+        rssBeforeMiB: Math.round(serverReports.reduce((n, r) => n + r.rssBeforeBytes, 0) / 1048576),
+        rssMaxMiB: Math.round(serverReports.reduce((n, r) => n + r.rssMaxBytes, 0) / 1048576),
+        cpuPercent: Math.round((serverCpuMs / wallMs) * 100),
         /** Server CPU (user + system) per ingress frame, µs: a capacity figure less sensitive to contention than latency. */
-        cpuMicrosPerIngressFrame: Math.round(((cpu.user + cpu.system) / Math.max(1, sum('framesSent'))) * 10) / 10,
-        eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+        cpuMicrosPerIngressFrame: Math.round(((serverCpuMs * 1000) / Math.max(1, sum('framesSent'))) * 10) / 10,
+        eventLoopDelayMs: { p50: worst('p50'), p99: worst('p99'), max: worst('max') },
       },
       targets: TARGETS,
       verdict: {
@@ -223,8 +247,17 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill();
-    await server.stop();
-    await store.close();
+    await Promise.all(
+      servers.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || !c.connected) return resolve();
+            const timer = setTimeout(() => (c.kill(), resolve()), 10_000);
+            c.once('exit', () => (clearTimeout(timer), resolve()));
+            c.send({ type: 'stop' });
+          }),
+      ),
+    );
   }
 }
 
