@@ -90,6 +90,15 @@ function forkChild(module: 'load-bench-client' | 'load-bench-server', nodeFlags:
   });
 }
 
+/**
+ * `LOAD_BENCH_SERVER_NODE_FLAGS` / `LOAD_BENCH_CLIENT_NODE_FLAGS`: extra Node flags for the server
+ * or client processes when profiling (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", "--trace-gc");
+ * not for measured runs.
+ */
+function profilingFlags(role: 'SERVER' | 'CLIENT'): string[] {
+  return (process.env[`LOAD_BENCH_${role}_NODE_FLAGS`] ?? '').split(/\s+/).filter((f) => f !== '');
+}
+
 function nextMessage<M extends ClientToCoordinator | ServerToCoordinator>(child: ChildProcess, timeoutMs: number, what: string): Promise<M> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`load-bench: child did not report ${what} within ${timeoutMs} ms`)), timeoutMs);
@@ -115,7 +124,7 @@ async function main(): Promise<void> {
   try {
     const perServerSessions = Math.ceil(flags.sessions / flags.servers);
     for (let i = 0; i < flags.servers; i++) {
-      const child = forkChild('load-bench-server', [`--max-semi-space-size=${flags.semiSpaceMiB}`]);
+      const child = forkChild('load-bench-server', [`--max-semi-space-size=${flags.semiSpaceMiB}`, ...profilingFlags('SERVER')]);
       servers.push(child);
       child.send({ type: 'start', index: i, maxSessions: perServerSessions + 10 });
     }
@@ -135,7 +144,7 @@ async function main(): Promise<void> {
       });
     }
     for (const p of params) {
-      const child = forkChild('load-bench-client');
+      const child = forkChild('load-bench-client', profilingFlags('CLIENT'));
       children.push(child);
       child.send({ type: 'start', params: p });
     }
