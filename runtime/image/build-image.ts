@@ -12,7 +12,7 @@
  */
 import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
-import { ADMIN_PORT, CONTROL_PLANE_API_PORT, RUNTIME_SESSION_PORT } from '../contracts/runtime-interface';
+import { ADMIN_PORT, CONTROL_PLANE_API_PORT, RUNTIME_SESSION_PORT, runtimeNodeFlags } from '../contracts/runtime-interface';
 import { IMAGE_USER_ID, NODE_PATH_IN_IMAGE, baseLayerEntries, sharedLibrariesOf } from './base-layer';
 import { deterministicGzip } from './deterministic-gzip';
 import { withParentDirectories } from './layer-entries';
@@ -126,7 +126,7 @@ export function buildImage(options: BuildImageOptions): BuildImageResult {
     }),
   );
 
-  const runtimeCommand = [`${APP_DIR}/${jsPathOf(entryPoints.runtime)}`];
+  const runtimeCommand = [...runtimeNodeFlags(), `${APP_DIR}/${jsPathOf(entryPoints.runtime)}`];
   const controlPlaneCommand = [`${APP_DIR}/${jsPathOf(entryPoints.controlPlane)}`];
   const created = new Date(epoch * 1000).toISOString().replace(/\.000Z$/, 'Z');
   const config = {

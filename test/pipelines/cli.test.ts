@@ -5,7 +5,7 @@
 import { spawnSync } from 'child_process';
 import * as path from 'path';
 import { pipelinesCopy, removeDir, replaceOnce } from './pipelines-fixture';
-import { engineResults, gateRoot } from './gates/gate-fixtures';
+import { gateRoot, loadResults } from './gates/gate-fixtures';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -34,12 +34,12 @@ describe('CLIs', () => {
   });
 
   test('gates: prints verdicts and exits 1 at the failing gate', () => {
-    const root = gateRoot({ engine: engineResults({ first_output_p95_ms: 1501 }) });
+    const root = gateRoot({ load: loadResults({ firstOutputP95: 1501 }) });
     try {
       const result = tsx('pipelines/gates/gates-cli.ts', ['--name', 'cli-check'], root.root);
       expect(result.status).toBe(1);
       expect(result.stdout).toMatch(/PASS contract[\s\S]*PASS replay[\s\S]*PASS baseline[\s\S]*FAIL slo/);
-      expect(result.stderr).toMatch(/stopped, slo gate failed: .*first_output: first_output_p95_ms = 1501 ms exceeds the maximum 1500/);
+      expect(result.stderr).toMatch(/stopped, slo gate failed: .*first_output: clientSide\.firstOutput\.p95Ms = 1501 ms exceeds the maximum 1500/);
     } finally {
       removeDir(root.root);
     }

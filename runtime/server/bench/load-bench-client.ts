@@ -35,6 +35,9 @@ interface LoadSession {
   dataSequence: number;
   nextDueMs: number;
   proposedAt: number;
+  /** When `turn_open` arrived; the first DataLane output of the turn after it is the first-output sample. */
+  openedAt: number;
+  firstOutputPending: boolean;
   terminalSentAt: number;
   cancelling: boolean;
   /** Data event number → send time of DataLane events awaiting their egress. */
@@ -52,6 +55,7 @@ async function run(params: LoadClientParams): Promise<void> {
   const turnOpen = new LatencySamples();
   const cancelFence = new LatencySamples();
   const commit = new LatencySamples();
+  const firstOutput = new LatencySamples();
   const counts = {
     framesSent: 0,
     dataSent: 0,
@@ -82,6 +86,10 @@ async function run(params: LoadClientParams): Promise<void> {
         ingress.push(now - sentAt);
         counts.dataReceived++;
       }
+      if (s.firstOutputPending) {
+        firstOutput.push(now - s.openedAt);
+        s.firstOutputPending = false;
+      }
     },
     signal: (name, cancelled) => {
       const s = current!;
@@ -90,6 +98,8 @@ async function run(params: LoadClientParams): Promise<void> {
         counts.turnsOpened++;
         s.phase = 'active';
         s.sentInTurn = 0;
+        s.openedAt = now;
+        s.firstOutputPending = true;
       } else if (name === 'abort' && s.cancelling && cancelled) {
         cancelFence.push(now - s.terminalSentAt);
         counts.turnsCancelled++;
@@ -163,6 +173,8 @@ async function run(params: LoadClientParams): Promise<void> {
           dataSequence: 0,
           nextDueMs: 0,
           proposedAt: 0,
+          openedAt: 0,
+          firstOutputPending: false,
           terminalSentAt: 0,
           cancelling: false,
           inFlight: new Map(),
@@ -267,6 +279,7 @@ async function run(params: LoadClientParams): Promise<void> {
   const result: LoadClientResult = {
     ingressToEgressMs: ingress.toArray(),
     turnOpenMs: turnOpen.toArray(),
+    firstOutputMs: firstOutput.toArray(),
     cancelFenceMs: cancelFence.toArray(),
     commitMs: commit.toArray(),
     ...counts,

@@ -23,6 +23,8 @@ export interface LoadClientParams {
 export interface LoadClientResult {
   readonly ingressToEgressMs: Float64Array;
   readonly turnOpenMs: Float64Array;
+  /** `turn_open` received → first DataLane output of that turn received (the first-output gate, client side). */
+  readonly firstOutputMs: Float64Array;
   readonly cancelFenceMs: Float64Array;
   readonly commitMs: Float64Array;
   readonly framesSent: number;

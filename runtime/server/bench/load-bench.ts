@@ -16,6 +16,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { concatSamples, summarize, type LatencySummary } from './latency-samples';
 import type { ClientToCoordinator, LoadClientParams, LoadClientResult, LoadServerReport, ServerToCoordinator } from './load-bench-protocol';
+import { RUNTIME_SEMI_SPACE_MIB, SLO_GATES, runtimeNodeFlags } from '../../contracts/runtime-interface';
 
 interface BenchFlags {
   readonly sessions: number;
@@ -37,13 +38,6 @@ function cpuPressureAvg10(): number | null {
     return null;
   }
 }
-
-/**
- * Young-generation semi-space of the server process, MiB (`--max-semi-space-size`). The server
- * allocates short-lived objects per frame (parsed envelopes, output strings): with Node's default
- * (16 MiB) scavenges run every few ms under load; 64 MiB cut server CPU per frame by ~20 % here.
- */
-const SERVER_SEMI_SPACE_MIB = 64;
 
 const TARGETS = { ingressToEgressP99Ms: 5, turnOpenP99Ms: 10, cancelFenceP99Ms: 10, errors: 0 } as const;
 
@@ -68,7 +62,7 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     seconds: int('seconds', 10, 1, 600),
     clients: int('clients', 1, 1, 8),
     servers: int('servers', 1, 1, 8),
-    semiSpaceMiB: int('semi-space-mib', SERVER_SEMI_SPACE_MIB, 1, 256),
+    semiSpaceMiB: int('semi-space-mib', RUNTIME_SEMI_SPACE_MIB, 1, 256),
     turnEvents: int('turn-events', 50, 1, 10_000),
     out: flags.out ?? path.join('dist', 'bench', 'load.json'),
   };
@@ -124,7 +118,7 @@ async function main(): Promise<void> {
   try {
     const perServerSessions = Math.ceil(flags.sessions / flags.servers);
     for (let i = 0; i < flags.servers; i++) {
-      const child = forkChild('load-bench-server', [`--max-semi-space-size=${flags.semiSpaceMiB}`, ...profilingFlags('SERVER')]);
+      const child = forkChild('load-bench-server', [...runtimeNodeFlags(flags.semiSpaceMiB), ...profilingFlags('SERVER')]);
       servers.push(child);
       child.send({ type: 'start', index: i, maxSessions: perServerSessions + 10 });
     }
@@ -178,7 +172,7 @@ async function main(): Promise<void> {
     const worst = (key: 'p50' | 'p99' | 'max') => Math.max(...serverReports.map((r) => r.eventLoopDelayMs[key]));
 
     const sum = (key: keyof LoadClientResult) => done.reduce((n, r) => n + (r[key] as number), 0);
-    const latency = (key: 'ingressToEgressMs' | 'turnOpenMs' | 'cancelFenceMs' | 'commitMs'): LatencySummary =>
+    const latency = (key: 'ingressToEgressMs' | 'turnOpenMs' | 'firstOutputMs' | 'cancelFenceMs' | 'commitMs'): LatencySummary =>
       summarize(concatSamples(done.map((r) => r[key])));
     const errors = {
       errorFrames: sum('errorFrames'),
@@ -204,6 +198,7 @@ async function main(): Promise<void> {
       clientSide: {
         ingressToEgress,
         turnOpen,
+        firstOutput: latency('firstOutputMs'),
         cancelFence,
         commit: latency('commitMs'),
         framesSent: sum('framesSent'),
@@ -223,7 +218,7 @@ async function main(): Promise<void> {
       serverSide: {
         // Sums over the server processes (one unless --servers); loop delay is the worst process's.
         processes: flags.servers,
-        nodeFlags: [`--max-semi-space-size=${flags.semiSpaceMiB}`],
+        nodeFlags: runtimeNodeFlags(flags.semiSpaceMiB),
         rssBeforeMiB: Math.round(serverReports.reduce((n, r) => n + r.rssBeforeBytes, 0) / 1048576),
         rssMaxMiB: Math.round(serverReports.reduce((n, r) => n + r.rssMaxBytes, 0) / 1048576),
         cpuPercent: Math.round((serverCpuMs / wallMs) * 100),
@@ -246,6 +241,7 @@ async function main(): Promise<void> {
       [
         `ingress→egress  ${fmt(ingressToEgress)}   target p99 ≤ ${TARGETS.ingressToEgressP99Ms} ms`,
         `turn-open       ${fmt(turnOpen)}   target p99 ≤ ${TARGETS.turnOpenP99Ms} ms`,
+        `first output    ${fmt(report.clientSide.firstOutput)}   (gate: p95 ≤ ${SLO_GATES.firstOutputP95Ms} ms)`,
         `cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms`,
         `frames/s        ${report.clientSide.framesPerSecond} sent; late slots ${report.clientSide.lateSlots}`,
         `errors          ${errorTotal} ${JSON.stringify(errors)}`,

@@ -9,14 +9,18 @@ import * as path from 'path';
 export const IMAGE = `ghcr.io/rspp/runtime@sha256:${'4d'.repeat(32)}`;
 
 /** `dist/bench/engine.json`: the engine bench figures the gates manifest reads. */
-export function engineResults(o: { first_output_p95_ms?: number; stale_epoch_accepted?: number } = {}): unknown {
-  return { first_output_p95_ms: 620, stale_epoch_accepted: 0, ...o };
+export function engineResults(o: { stale_epoch_accepted?: number } = {}): unknown {
+  return { stale_epoch_accepted: 0, ...o };
 }
 
 /** `dist/bench/load.json` in the shape `runtime/server/bench/load-bench.ts` writes (the parts read here). */
-export function loadResults(o: { turnOpenP95?: number | null; cancelFenceP95?: number | null } = {}): unknown {
+export function loadResults(o: { turnOpenP95?: number | null; firstOutputP95?: number | null; cancelFenceP95?: number | null } = {}): unknown {
   const summary = (p95: number | null) => ({ count: 400, p50Ms: p95 === null ? null : p95 / 2, p95Ms: p95, p99Ms: p95, maxMs: p95 });
-  return { bench: 'runtime-server-load', clientSide: { turnOpen: summary(o.turnOpenP95 === undefined ? 6.5 : o.turnOpenP95), cancelFence: summary(o.cancelFenceP95 === undefined ? 3.25 : o.cancelFenceP95) } };
+  const pick = (v: number | null | undefined, fallback: number) => summary(v === undefined ? fallback : v);
+  return {
+    bench: 'runtime-server-load',
+    clientSide: { turnOpen: pick(o.turnOpenP95, 6.5), firstOutput: pick(o.firstOutputP95, 620), cancelFence: pick(o.cancelFenceP95, 3.25) },
+  };
 }
 
 export interface GateRoot {

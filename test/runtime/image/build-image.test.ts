@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { buildImage, type BuildImageResult } from '../../../runtime/image/build-image';
 import { collectModuleClosure } from '../../../runtime/image/module-closure';
 import { collectPackageClosure } from '../../../runtime/image/package-closure';
+import { runtimeNodeFlags } from '../../../runtime/contracts/runtime-interface';
 
 const REPO_ROOT = resolve(__dirname, '..', '..', '..');
 const ENTRY = { runtime: 'runtime/control-plane/main.ts', controlPlane: 'runtime/control-plane/main.ts' };
@@ -73,7 +74,8 @@ describe('buildImage (small variant)', () => {
     const config = JSON.parse(manifestBlob(manifest.config.digest).toString());
     expect(config.config.User).toBe('65532:65532');
     expect(config.config.Entrypoint).toEqual(['/usr/local/bin/node']);
-    expect(config.config.Cmd).toEqual(['/app/lib/runtime/control-plane/main.js']);
+    // the image's default command is the runtime server, run with the runtime's Node flags (young generation size)
+    expect(config.config.Cmd).toEqual([...runtimeNodeFlags(), '/app/lib/runtime/control-plane/main.js']);
     expect(config.config.Volumes).toEqual({ '/tmp': {} });
     expect(Object.keys(config.config.ExposedPorts).sort()).toEqual(['8080/tcp', '8081/tcp', '9090/tcp']);
     expect(config.rootfs.diff_ids).toHaveLength(3);
