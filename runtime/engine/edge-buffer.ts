@@ -36,6 +36,26 @@ export const REASON_LATEST_ONLY = 'latest_only_superseded';
 export const REASON_SYNC_ATOMIC_DROP = 'sync_atomic_drop';
 export const REASON_SYNC_PARTIAL_LOSS = 'sync_domain_partial_loss';
 export const REASON_BLOCK_TIMEOUT = 'max_block_time_elapsed';
+export const REASON_LATENCY_EXCEEDED = 'latency_contribution_exceeded';
+
+/**
+ * Coalescing of `drop_notice`: one notice covers at most this many consecutive drops of one edge.
+ * Bounds the ControlLane output per step to ⌈drops / 256⌉ notices per edge and reason.
+ */
+export const MAX_DROP_NOTICE_RUN = 256;
+/** A pending run is emitted before a drop that is this much (engine clock) younger than its first drop. */
+export const DROP_NOTICE_MAX_HOLD_MS = 50;
+/** Fraction of `max_queue_bytes` the queued bytes must fall to (≤) before a pressure episode can end. */
+export const BYTES_LOW_FRACTION = 0.5;
+
+/** A contiguous run of shed items not yet announced (seq_range start..end, one reason). */
+interface PendingDrops {
+  reason: string;
+  start: number;
+  end: number;
+  count: number;
+  firstAt: number;
+}
 
 interface BlockedItem {
   readonly event: EventRecord;
@@ -60,6 +80,9 @@ export class EdgeBuffer {
   private readonly msHigh: number;
   private readonly msLow: number;
   private readonly cutThrough: boolean;
+  private readonly bytesLow: number;
+  private readonly maxLatency: number;
+  private pendingDrops: PendingDrops | undefined;
   /** Downstream (consumer/transport) can take items now. */
   downstreamReady = true;
   /** Last accepted runtime_sequence (strict order per edge and lane). */
@@ -82,6 +105,8 @@ export class EdgeBuffer {
     this.itemsLow = policy.watermarks.queue_items?.low ?? Infinity;
     this.msHigh = policy.watermarks.queue_ms?.high ?? Infinity;
     this.msLow = policy.watermarks.queue_ms?.low ?? Infinity;
+    this.bytesLow = Math.floor(policy.max_queue_bytes * BYTES_LOW_FRACTION);
+    this.maxLatency = policy.max_latency_contribution_ms;
     // A single in-flight item must not be able to cross a watermark for cut-through to be exact.
     this.cutThrough = this.itemsHigh > 1 && this.msHigh > 0 && policy.strategy !== 'latest_only';
   }
@@ -107,16 +132,38 @@ export class EdgeBuffer {
     return this.pressure;
   }
 
+  /** A run of drops is waiting to be announced (see `flushDropNotice`). */
+  get hasPendingDrops(): boolean {
+    return this.pendingDrops !== undefined;
+  }
+
+  /**
+   * Emit the pending coalesced `drop_notice`, if any. The edge calls it itself when the run breaks
+   * (an item leaves by egress, merge or a non-coalescable drop; reason change; run cap or hold time)
+   * and before any other ControlLane output of the edge; the engine calls it around every non-data
+   * step and before the turn's fence.
+   */
+  flushDropNotice(atMs: number): void {
+    const p = this.pendingDrops;
+    if (p === undefined) return;
+    this.pendingDrops = undefined;
+    this.host.edgeSignal(this, 'drop_notice', atMs, { reason: p.reason, seq_range: { start: p.start, end: p.end } });
+  }
+
   /** Enqueue one event (ingress checks already passed), shedding deterministically if full. */
   offer(event: EventRecord, payload: unknown, bytes: number, atMs: number): void {
     // Cut-through: with nothing queued, downstream ready and no pressure episode, FIFO order and
     // every watermark are unaffected by handing the item straight to egress.
     if (this.ring.size === 0 && this.downstreamReady && !this.pressure && this.cutThrough && this.blocked.length === 0) {
+      if (this.pendingDrops !== undefined) this.flushDropNotice(atMs);
       this.host.egressItem(this, event, payload, atMs);
       return;
     }
     if (this.ring.size > 0 || this.blockedSince >= 0) this.expire(atMs);
     if (this.wouldOverflow(bytes)) {
+      // A shed forced by a bound (items or bytes) always happens inside a pressure episode, so the
+      // F4 order watermark, flow_xoff, drop_notice holds for bytes-bound queues too.
+      if (!this.pressure) this.assertPressure(atMs);
       if (this.policy.strategy === 'block') {
         if (this.blocked.length < this.policy.max_queue_items) {
           this.blocked.push({ event, payload, bytes, at: atMs });
@@ -145,6 +192,14 @@ export class EdgeBuffer {
     while (ring.size > 0 && this.downstreamReady) {
       if (this.policy.strategy === 'latest_only' && ring.size > 1) this.dropAllButNewest(atMs);
       const slot = ring.headSlot();
+      // Dequeue rule: an item that spent more than max_latency_contribution_ms in this queue is
+      // shed instead of delivered late (cut-through items contribute 0 ms).
+      if (atMs - this.enqueuedAt[slot] > this.maxLatency) {
+        this.dropOldest(atMs, REASON_LATENCY_EXCEEDED);
+        if (this.blocked.length > 0) this.admitBlocked(atMs);
+        continue;
+      }
+      if (this.pendingDrops !== undefined) this.flushDropNotice(atMs);
       const event = ring.shift()!;
       const payload = this.payloads[slot];
       this.payloads[slot] = undefined;
@@ -173,6 +228,7 @@ export class EdgeBuffer {
 
   /** Cancel fence / turn end: drop everything queued, one drop_notice for the range. */
   flush(atMs: number, reason: string): number {
+    this.flushDropNotice(atMs);
     const n = this.ring.size + this.blocked.length;
     if (n === 0) return 0;
     let start = Infinity;
@@ -206,17 +262,22 @@ export class EdgeBuffer {
 
   private checkHigh(atMs: number): void {
     if (this.pressure) return;
-    if (this.depth >= this.itemsHigh || this.headAge(atMs) >= this.msHigh) {
-      this.pressure = true;
-      this.host.edgeSignal(this, 'watermark', atMs, { reason: REASON_WATERMARK_HIGH });
-      this.host.edgeSignal(this, 'flow_xoff', atMs, { reason: REASON_BACKPRESSURE });
-    }
+    if (this.depth >= this.itemsHigh || this.headAge(atMs) >= this.msHigh) this.assertPressure(atMs);
+  }
+
+  /** Start a pressure episode: `watermark` then `flow_xoff` (F4 order; drops come after). */
+  private assertPressure(atMs: number): void {
+    this.flushDropNotice(atMs);
+    this.pressure = true;
+    this.host.edgeSignal(this, 'watermark', atMs, { reason: REASON_WATERMARK_HIGH });
+    this.host.edgeSignal(this, 'flow_xoff', atMs, { reason: REASON_BACKPRESSURE });
   }
 
   private checkLow(atMs: number): void {
     const itemsOk = this.itemsLow === Infinity ? this.depth < this.itemsHigh : this.depth <= this.itemsLow;
     const msOk = this.msLow === Infinity ? this.headAge(atMs) < this.msHigh : this.headAge(atMs) <= this.msLow;
-    if (itemsOk && msOk) {
+    if (itemsOk && msOk && this.queuedBytes <= this.bytesLow) {
+      this.flushDropNotice(atMs);
       this.pressure = false;
       if (this.flowMode === 'credit') {
         this.host.edgeSignal(this, 'credit_grant', atMs, { amount: Math.max(1, this.policy.max_queue_items - this.ring.size) });
@@ -229,7 +290,7 @@ export class EdgeBuffer {
   /** One deterministic shed so a new item fits, by the edge's strategy. */
   private makeRoom(atMs: number): void {
     const strategy = this.policy.strategy === 'block' ? this.policy.lane_handling.DataLane : this.policy.strategy;
-    if (strategy === 'merge' && this.ring.size >= 2) this.mergeQueued();
+    if (strategy === 'merge' && this.ring.size >= 2) this.mergeQueued(atMs);
     else this.dropOldest(atMs, REASON_QUEUE_PRESSURE_DROP);
   }
 
@@ -268,6 +329,7 @@ export class EdgeBuffer {
     if (sync && sync.policy === 'atomic_drop') {
       const key = groupKey(victim, sync.group_by);
       if (key !== undefined) {
+        this.flushDropNotice(atMs);
         const range = this.removeGroup(key, sync.group_by, victim.runtime_sequence);
         this.host.edgeDropped(this, range.count + 1);
         this.host.edgeSignal(this, 'drop_notice', atMs, {
@@ -279,8 +341,10 @@ export class EdgeBuffer {
       }
     }
     this.host.edgeDropped(this, 1);
-    this.host.edgeSignal(this, 'drop_notice', atMs, { reason, seq_range: { start: victim.runtime_sequence, end: victim.runtime_sequence } });
+    this.coalesceDrop(victim.runtime_sequence, reason, atMs);
     if (sync && sync.policy === 'drop_with_discontinuity') {
+      // The discontinuity names this loss: its drop_notice goes out first (no coalescing across it).
+      this.flushDropNotice(atMs);
       const domain = sync.sync_domain ?? victim.sync_domain!;
       this.discontinuityCount++;
       this.host.edgeSignal(this, 'discontinuity', atMs, {
@@ -289,6 +353,24 @@ export class EdgeBuffer {
         discontinuity_id: `${domain}/${this.id}/${this.discontinuityCount}`,
       });
     }
+  }
+
+  /**
+   * Add one shed item to the pending run, emitting the run first when it cannot extend it: other
+   * reason, a sequence not after the run's end, the run at MAX_DROP_NOTICE_RUN items, or the run's
+   * first drop DROP_NOTICE_MAX_HOLD_MS or more before `atMs`.
+   */
+  private coalesceDrop(seq: number, reason: string, atMs: number): void {
+    const p = this.pendingDrops;
+    if (p !== undefined) {
+      if (p.reason === reason && seq > p.end && p.count < MAX_DROP_NOTICE_RUN && atMs - p.firstAt < DROP_NOTICE_MAX_HOLD_MS) {
+        p.end = seq;
+        p.count++;
+        return;
+      }
+      this.flushDropNotice(atMs);
+    }
+    this.pendingDrops = { reason, start: seq, end: seq, count: 1, firstAt: atMs };
   }
 
   /** Remove every queued event of a sync group; returns the dropped span (including `seq`). */
@@ -317,6 +399,7 @@ export class EdgeBuffer {
   }
 
   private dropAllButNewest(atMs: number): void {
+    this.flushDropNotice(atMs);
     let start = Infinity;
     let end = -1;
     let n = 0;
@@ -333,7 +416,8 @@ export class EdgeBuffer {
     this.host.edgeSignal(this, 'drop_notice', atMs, { reason: REASON_LATEST_ONLY, seq_range: { start, end } });
   }
 
-  private mergeQueued(): void {
+  private mergeQueued(atMs: number): void {
+    this.flushDropNotice(atMs);
     const n = Math.min(this.ring.size, MAX_MERGE_SOURCES);
     const sources: EventRecord[] = [];
     const payloads: unknown[] = [];

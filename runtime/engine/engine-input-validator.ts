@@ -57,6 +57,10 @@ export function engineInputProblem(input: unknown): string | undefined {
       if (f !== undefined && f.some((x) => (x.reason !== undefined && !isNonEmptyString(x.reason)) || (x.node_id !== undefined && !isNonEmptyString(x.node_id)))) {
         return 'step.conditions.failures[].reason and node_id must be non-empty strings';
       }
+      const ne = i.conditions.node_elapsed;
+      if (ne !== undefined && (!Array.isArray(ne) || ne.some((x) => !isObject(x) || !isNonEmptyString(x.node_id) || !isTime(x.elapsed_ms)))) {
+        return 'step.conditions.node_elapsed must be a list of {node_id: non-empty string, elapsed_ms: integer >= 0}';
+      }
       const inv = i.conditions.invocations;
       if (inv !== undefined && !Array.isArray(inv)) return 'step.conditions.invocations must be a list';
       for (const flag of ['success_ready', 'authority_revoked'] as const) {

@@ -146,6 +146,11 @@ export interface StepConditions {
   readonly failures?: readonly ActiveFailure[];
   /** Generation complete; the terminal evidence is the last DataLane output or a control-only marker. */
   readonly success_ready?: boolean;
+  /**
+   * Time each running node has spent so far (host-measured on the engine clock). A node at or past
+   * BUDGET_WARNING_FRACTION of the plan's `node_budget_ms_default` gets one `budget_warning`.
+   */
+  readonly node_elapsed?: readonly { readonly node_id: string; readonly elapsed_ms: number }[];
   /** Invocations that completed in this step (recorded in OR-02). */
   readonly invocations?: readonly InvocationOutcome[];
 }

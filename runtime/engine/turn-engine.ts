@@ -69,12 +69,27 @@ export const REASON = Object.freeze({
   evidenceUnavailable: 'recording_evidence_unavailable',
   providerFailure: 'provider_failure',
   nodeFailure: 'node_timeout_or_failure',
+  turnBudgetWarning: 'turn_budget_warning',
+  turnBudgetExhausted: 'turn_budget_exhausted',
+  nodeBudgetWarning: 'node_budget_warning',
+  nodeBudgetExhausted: 'node_budget_exhausted',
   transportFailure: 'transport_disconnect_or_stall',
   cancelFence: 'cancel_fence_applied',
   terminalFlush: 'turn_terminal_flush',
   schedulingShed: 'scheduling_point_shed',
   levelDowngraded: 'stage_a_capacity_pressure',
 });
+
+/**
+ * `budget_warning` threshold: a turn or node budget B warns once elapsed ≥ ⌈B × 0.8⌉ ms
+ * (`budget_exhausted` follows at elapsed ≥ B for the turn, or on the node's timeout failure).
+ */
+export const BUDGET_WARNING_FRACTION = 0.8;
+
+/** The elapsed time at which a budget of `budgetMs` warns. */
+export function budgetWarningAt(budgetMs: number): number {
+  return Math.ceil(budgetMs * BUDGET_WARNING_FRACTION);
+}
 
 const FAILURE_ORDER: readonly FailureClass[] = ['provider_failure', 'node_timeout_or_failure', 'transport_disconnect_or_stall', 'generic'];
 const TELEMETRY_CAPACITY = 256;
@@ -96,6 +111,11 @@ interface ActiveTurn {
   readonly evidence: TurnEvidence;
   readonly fencedNodes: Set<string>;
   readonly fencedInvocations: Set<string>;
+  /** Nodes that already got their `budget_warning` this turn. */
+  readonly warnedNodes: Set<string>;
+  readonly openedAt: number;
+  /** Engine time of the next turn-budget crossing (warning, then exhausted; Infinity after). */
+  budgetNextAt: number;
   fenced: boolean;
   disconnectedEmitted: boolean;
   stallEmitted: boolean;
@@ -267,6 +287,28 @@ export class TurnEngine implements EdgeHost {
     const at = input.at_ms;
     const wall = input.wall_ms ?? at;
     this.currentWall = wall;
+    if (input.type === 'data') {
+      // Same path as the host's `ingestData` (a replayed log reproduces the live outputs).
+      this.dispatch(input, at, wall);
+      return;
+    }
+    // Coalesced drop_notices of earlier data ingests go out before anything this step emits, and
+    // the step's own drops are announced before it ends: ControlLane output per step stays bounded.
+    this.flushDropNotices(at);
+    const turn = this.turn;
+    if (turn !== undefined && at >= turn.budgetNextAt && this.lifecycle === 'Active') this.onTurnBudget(turn, at, wall);
+    this.dispatch(input, at, wall);
+    this.flushDropNotices(at);
+  }
+
+  /** Announce every pending coalesced drop run of the active turn's edges. */
+  flushDropNotices(atMs: number): void {
+    const turn = this.turn;
+    if (turn === undefined) return;
+    for (const edge of turn.edgeList) if (edge.hasPendingDrops) edge.flushDropNotice(atMs);
+  }
+
+  private dispatch(input: EngineInput, at: number, wall: number): void {
     switch (input.type) {
       case 'propose_turn':
         this.onPropose(input, at, wall);
@@ -354,6 +396,7 @@ export class TurnEngine implements EdgeHost {
       this.onLateOrOrphan(event, atMs);
       return;
     }
+    if (atMs >= turn.budgetNextAt) this.onTurnBudget(turn, atMs, wallMs);
     if ((event.node_id !== undefined && turn.fencedNodes.has(event.node_id)) ||
         (event.provider_invocation_id !== undefined && turn.fencedInvocations.has(event.provider_invocation_id))) {
       this.cancelLateOutput(turn.id, event, atMs);
@@ -588,6 +631,9 @@ export class TurnEngine implements EdgeHost {
       evidence,
       fencedNodes: new Set(),
       fencedInvocations: new Set(),
+      warnedNodes: new Set(),
+      openedAt: at,
+      budgetNextAt: at + budgetWarningAt(plan.budgets.turn_budget_ms),
       fenced: false,
       disconnectedEmitted: false,
       stallEmitted: false,
@@ -619,6 +665,10 @@ export class TurnEngine implements EdgeHost {
       return;
     }
     for (const inv of c.invocations ?? []) this.recordInvocation(turn, inv, at);
+    if (c.node_elapsed) {
+      const warnAt = budgetWarningAt(turn.plan.budgets.node_budget_ms_default);
+      for (const n of c.node_elapsed) if (n.elapsed_ms >= warnAt) this.warnNode(turn, n.node_id, at, wall);
+    }
     if (c.authority_revoked) {
       this.authorized = false;
       const d = this.factory.decision('deauthorized_drain', 'active_turn', 'turn', 'RK-24', REASON.revokedInTurn, at, wall, {
@@ -651,6 +701,34 @@ export class TurnEngine implements EdgeHost {
     if (c.success_ready) return this.commitTurn(at, wall);
   }
 
+  /**
+   * The turn budget (`plan.budgets.turn_budget_ms`, from `turn_open`) crossed a mark on the engine
+   * clock: `budget_warning` at ⌈80 %⌉, `budget_exhausted` at 100 %, each once per turn. Both are
+   * non-terminal markers: the host ends the turn (a failure step) if its plan says so.
+   */
+  private onTurnBudget(turn: ActiveTurn, at: number, wall: number): void {
+    this.flushDropNotices(at);
+    const budget = turn.plan.budgets.turn_budget_ms;
+    const elapsed = at - turn.openedAt;
+    const warnAt = budgetWarningAt(budget);
+    if (turn.budgetNextAt === turn.openedAt + warnAt) {
+      this.emitSignal(this.factory.signal('budget_warning', 'RK-17', at, wall, { turn_id: turn.id, reason: REASON.turnBudgetWarning }));
+      turn.budgetNextAt = turn.openedAt + budget;
+    }
+    if (elapsed >= budget && turn.budgetNextAt === turn.openedAt + budget) {
+      this.emitSignal(this.factory.signal('budget_exhausted', 'RK-17', at, wall, { turn_id: turn.id, reason: REASON.turnBudgetExhausted }));
+      turn.budgetNextAt = Infinity;
+    }
+  }
+
+  /** One `budget_warning` per (turn, node), the first time the node is at or past the warning mark. */
+  private warnNode(turn: ActiveTurn, nodeId: string | undefined, at: number, wall: number): void {
+    const key = nodeId ?? '';
+    if (turn.warnedNodes.has(key)) return;
+    turn.warnedNodes.add(key);
+    this.emitSignal(this.factory.signal('budget_warning', 'RK-17', at, wall, { turn_id: turn.id, node_id: nodeId, reason: REASON.nodeBudgetWarning }));
+  }
+
   /** Emit a failure's control signals; returns the abort reason when no legal path remains. */
   private handleFailure(turn: ActiveTurn, f: ActiveFailure, at: number, wall: number): string | undefined {
     const allowed = turn.plan.allowed_adaptive_actions;
@@ -677,7 +755,10 @@ export class TurnEngine implements EdgeHost {
         return REASON.providerFailure;
       }
       case 'node_timeout_or_failure': {
-        this.emitSignal(this.factory.signal('budget_exhausted', 'RK-17', at, wall, { turn_id: turn.id, node_id: f.node_id, reason: 'node_budget_exhausted' }));
+        // Every budget_exhausted of a node is preceded by its budget_warning (same step if the host
+        // never reported the node past the warning mark).
+        this.warnNode(turn, f.node_id, at, wall);
+        this.emitSignal(this.factory.signal('budget_exhausted', 'RK-17', at, wall, { turn_id: turn.id, node_id: f.node_id, reason: REASON.nodeBudgetExhausted }));
         if (legal.includes('degrade')) {
           this.emitSignal(this.factory.signal('degrade', 'RK-17', at, wall, { turn_id: turn.id, node_id: f.node_id, reason: 'node_timeout_degrade' }));
           return undefined;

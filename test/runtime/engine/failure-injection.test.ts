@@ -1,9 +1,11 @@
 import type { InvocationOutcome } from '../../../runtime/contracts/v1';
 import type { EngineInput } from '../../../runtime/engine';
+import { budgetWarningAt, BUDGET_WARNING_FRACTION } from '../../../runtime/engine/turn-engine';
 import {
   config,
   control,
   data,
+  dataEvent,
   decisions,
   edgePolicy,
   evidence,
@@ -54,17 +56,60 @@ describe('failure injection (turn-engine.md §10) — one primary fault per run'
   });
 
   describe('FI-F2 node timeout', () => {
-    test('with a legal degrade → budget_exhausted then degrade, turn continues', () => {
+    test('node_elapsed past ⌈80 %⌉ of node_budget_ms_default → one budget_warning per node; the timeout later adds only budget_exhausted', () => {
+      const h = new Harness();
+      h.run(propose(0));
+      const nodeBudget = h.engine.plan!.budgets.node_budget_ms_default;
+      const warnAt = budgetWarningAt(nodeBudget);
+      expect(warnAt).toBe(Math.ceil(nodeBudget * BUDGET_WARNING_FRACTION));
+      expect(names(h.run(step(1, { node_elapsed: [{ node_id: 'stt-1', elapsed_ms: warnAt - 1 }] })))).toEqual([]);
+      const warned = h.run(step(2, { node_elapsed: [{ node_id: 'stt-1', elapsed_ms: warnAt }, { node_id: 'tts-1', elapsed_ms: 1 }] }));
+      expect(signalsNamed(warned, 'budget_warning')).toEqual([expect.objectContaining({ node_id: 'stt-1', reason: 'node_budget_warning', emitted_by: 'RK-17' })]);
+      expect(names(h.run(step(3, { node_elapsed: [{ node_id: 'stt-1', elapsed_ms: nodeBudget - 1 }] })))).toEqual([]);
+      const out = h.run(step(4, { failures: [{ class: 'node_timeout_or_failure', node_id: 'stt-1' }] }));
+      expect(names(out).slice(0, 1)).toEqual(['signal:budget_exhausted']);
+      expect(lifecycleSignals(out)).toEqual(['abort(node_timeout_or_failure)', 'close']);
+    });
+    test('turn budget on the engine clock → budget_warning at ⌈80 %⌉, budget_exhausted at 100 %, once each, non-terminal', () => {
+      const h = new Harness();
+      h.run(propose(10));
+      const budget = h.engine.plan!.budgets.turn_budget_ms;
+      const warnAt = 10 + budgetWarningAt(budget);
+      h.run({ type: 'tick', at_ms: warnAt - 1 });
+      expect(signalsNamed(h.outputs, 'budget_warning')).toEqual([]);
+      h.engine.ingestData(dataEvent(1), undefined, 10, warnAt); // the hot path sees the clock too
+      h.run({ type: 'tick', at_ms: warnAt + 1 }, { type: 'tick', at_ms: 10 + budget - 1 });
+      expect(signalsNamed(h.outputs, 'budget_warning')).toEqual([expect.objectContaining({ reason: 'turn_budget_warning', turn_id: TURN, runtime_timestamp_ms: warnAt })]);
+      expect(signalsNamed(h.outputs, 'budget_exhausted')).toEqual([]);
+      h.run({ type: 'tick', at_ms: 10 + budget }, { type: 'tick', at_ms: 10 + 2 * budget });
+      expect(signalsNamed(h.outputs, 'budget_exhausted')).toEqual([expect.objectContaining({ reason: 'turn_budget_exhausted', runtime_timestamp_ms: 10 + budget })]);
+      expect(h.engine.state).toBe('Active');
+    });
+    test('a clock jump past the whole turn budget → budget_warning then budget_exhausted in one step', () => {
+      const h = new Harness();
+      h.run(propose(0));
+      const out = h.run({ type: 'tick', at_ms: 100_000 });
+      expect(names(out)).toEqual(['signal:budget_warning', 'signal:budget_exhausted']);
+    });
+    test('malformed node_elapsed is an invalid_input diagnostic, not a throw', () => {
+      const h = new Harness();
+      h.run(propose(0));
+      const bad = { type: 'step', at_ms: 1, conditions: { node_elapsed: [{ node_id: '', elapsed_ms: -1 }] } } as unknown as EngineInput;
+      expect(names(h.run(bad))).toEqual(['diagnostic:invalid_input']);
+    });
+    test('with a legal degrade → budget_warning, budget_exhausted then degrade, turn continues', () => {
       const h = new Harness();
       h.run(propose(0, TURN, healthyStart({ bundle: { ...healthyStart().bundle!, allowed_adaptive_actions: ['degrade'] } })));
       const out = h.run(step(1, { failures: [{ class: 'node_timeout_or_failure', node_id: 'stt-1', legal_paths: ['degrade'] }] }));
-      expect(names(out)).toEqual(['signal:budget_exhausted', 'signal:degrade']);
+      expect(names(out)).toEqual(['signal:budget_warning', 'signal:budget_exhausted', 'signal:degrade']);
+      expect(signalsNamed(out, 'budget_warning')[0]).toMatchObject({ node_id: 'stt-1', reason: 'node_budget_warning', emitted_by: 'RK-17' });
       expect(h.engine.state).toBe('Active');
     });
-    test('with a legal fallback → budget_exhausted then fallback, turn continues', () => {
+    test('with a legal fallback → budget_warning, budget_exhausted then fallback, turn continues', () => {
       const h = new Harness();
       h.run(propose(0));
       expect(names(h.run(step(1, { failures: [{ class: 'node_timeout_or_failure', node_id: 'n', legal_paths: ['fallback'] }] })))).toEqual([
+        'signal:budget_warning',
         'signal:budget_exhausted',
         'signal:fallback',
       ]);
@@ -73,7 +118,7 @@ describe('failure injection (turn-engine.md §10) — one primary fault per run'
       const h = new Harness();
       h.run(propose(0));
       const out = h.run(step(1, { failures: [{ class: 'node_timeout_or_failure', node_id: 'n', legal_paths: ['degrade'] }] }));
-      expect(names(out).slice(0, 1)).toEqual(['signal:budget_exhausted']);
+      expect(names(out).slice(0, 2)).toEqual(['signal:budget_warning', 'signal:budget_exhausted']);
       expect(lifecycleSignals(out)).toEqual(['abort(node_timeout_or_failure)', 'close']);
     });
   });
@@ -104,6 +149,7 @@ describe('failure injection (turn-engine.md §10) — one primary fault per run'
     const depth = new Harness(config({ profiles: { 'simple/v1': profile } }));
     depth.run(propose(0), { type: 'downstream', at_ms: 0, edge_id: 'default', ready: false });
     for (let i = 1; i <= 5; i++) depth.run(data(1, i));
+    depth.run({ type: 'tick', at_ms: 1 });
     expect(names(depth.outputs).filter((n) => /watermark|flow_x|drop_notice/.test(n))).toEqual(['signal:watermark', 'signal:flow_xoff', 'signal:drop_notice']);
     expect(depth.engine.state).toBe('Active');
 
