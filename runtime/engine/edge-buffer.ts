@@ -1,7 +1,9 @@
 /**
  * One edge's bounded buffer with the plan's frozen policy (`turn-engine.md` §6): bounds on items,
- * bytes and time in queue; deterministic shedding (drop-oldest, latest_only, merge with lineage,
- * block with max_block_time); watermarks with flow_xoff / flow_xon / credit_grant; sync-aware drops.
+ * bytes, time in queue and latency contribution (on dequeue); deterministic shedding (drop-oldest,
+ * latest_only, merge with lineage, block with max_block_time); watermarks with flow_xoff / flow_xon /
+ * credit_grant (a bound-forced shed also asserts pressure); sync-aware drops; contiguous runs of
+ * single drops announced by one coalesced drop_notice (see `coalesceDrop`).
  *
  * Storage is a preallocated ring plus parallel typed arrays, so the pass-through path (enqueue,
  * dequeue, egress) allocates nothing per event.
@@ -160,7 +162,9 @@ export class EdgeBuffer {
       return;
     }
     if (this.ring.size > 0 || this.blockedSince >= 0) this.expire(atMs);
-    if (this.wouldOverflow(bytes)) {
+    // While a blocked producer holds items, later items queue behind them (FIFO, BF-007) even if
+    // they would fit: only `block` edges ever hold blocked items.
+    if (this.blocked.length > 0 || this.wouldOverflow(bytes)) {
       // A shed forced by a bound (items or bytes) always happens inside a pressure episode, so the
       // F4 order watermark, flow_xoff, drop_notice holds for bytes-bound queues too.
       if (!this.pressure) this.assertPressure(atMs);
