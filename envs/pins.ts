@@ -8,13 +8,14 @@
  */
 
 /**
- * The RSPP runtime image. The control plane runs the same image with a different entrypoint/args,
- * so `CONTROL_PLANE_IMAGE` is this reference too.
- * Placeholder digest: sha256("rspp-runtime-placeholder-v0.1.0").
+ * The RSPP runtime image, as last built by `npm run image` (reproducible: the same tree and the same
+ * Node binary give this digest; `npm run image -- --check-reproducible` proves it). Push it with
+ * `skopeo copy oci:dist/image/oci docker://ghcr.io/rspp/rspp-runtime@<digest>`. When
+ * `dist/image/runtime.json` exists (a local build), synth uses that instead (see `runtime-image.ts`).
+ * The control plane runs the same image with its own command.
  */
-// replaced by the lead with the reproducible image digest
 export const RUNTIME_IMAGE =
-  'ghcr.io/rspp/runtime@sha256:6a469380de9593dcdf80c7728d839d59d18de5ac6a7fd17d91ecad160cbd56c8';
+  'ghcr.io/rspp/rspp-runtime@sha256:288469c9f3cbda8affbe06622fbdddf33f2a68bf04d1d6f66644d1a410840483';
 
 /** The control plane is the runtime image started with the control-plane entrypoint. */
 export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;
