@@ -1,7 +1,10 @@
 /**
  * The sessions of the `or02_baseline_v1` replay set, as engine input logs built from a resolved
  * bundle. Each scenario exercises one row of the lifecycle truth table (turn-engine.md §3) so the
- * baseline covers commit, cancel, provider failure, in-turn authority loss and a pre-turn defer.
+ * baseline covers commit, cancel, provider failure, in-turn authority loss and a pre-turn defer, plus
+ * the edge and budget paths: a stalled downstream under byte-bound pressure (F4 watermark, flow_xoff,
+ * coalesced drop_notice, flow_xon), turn and node budgets with a node timeout taking the legal
+ * fallback (F2), and a cancel fencing an edge under pressure.
  * Everything is a literal or derived from the bundle: no clock, no randomness.
  */
 import type { ControlSignal, EventRecord, InvocationOutcome, SignalEmitter, SignalName } from '../../runtime/contracts/v1';
@@ -20,6 +23,10 @@ const EPOCH = 3;
 const SEED = 20260101;
 /** Wall clock of the session start; envelopes carry wall = WALL_BASE + runtime ms. */
 const WALL_BASE = 1_767_225_600_000;
+/** Audio frame of the pressure scenarios: 16 of them fill the default edge's max_queue_bytes (262144). */
+const PRESSURE_FRAME_BYTES = 16_384;
+/** Frames sent into the stalled edge: 16 fill it, the last 4 each force a drop-oldest. */
+const PRESSURE_FRAMES = 20;
 
 class SessionScript {
   private readonly entries: EngineInput[] = [];
@@ -105,6 +112,18 @@ class SessionScript {
     return this;
   }
 
+  /** The consumer of `edgeId` can (`ready`) or cannot take items now (a stalled transport). */
+  downstream(at: number, edgeId: string, ready: boolean): this {
+    this.entries.push({ type: 'downstream', at_ms: at, wall_ms: WALL_BASE + at, edge_id: edgeId, ready });
+    return this;
+  }
+
+  /** `count` DataLane events on `edgeId`, the first at `from`, then one every `everyMs`. */
+  burst(from: number, everyMs: number, count: number, turnId: string, edgeId: string, bytes: number): this {
+    for (let i = 0; i < count; i++) this.data(from + i * everyMs, turnId, edgeId, bytes);
+    return this;
+  }
+
   revoke(at: number, reason: string): this {
     this.entries.push({ type: 'authority_revoked', at_ms: at, wall_ms: WALL_BASE + at, reason });
     return this;
@@ -165,11 +184,69 @@ export function or02Scenarios(resolved: ResolvedBundle): ReplayScenario[] {
     .data(640, 't2', 'tts_to_out', 9600)
     .step(1100, { success_ready: true, invocations: [deferThenCommit.invocation('t2', 'tts', 'overload', 200, 450, 2)] });
 
+  // F4 under byte-bound pressure: the transport stops reading `tts_to_out`; 16 frames of
+  // PRESSURE_FRAME_BYTES fill max_queue_bytes exactly, so each further frame forces a drop-oldest.
+  // The first forced shed asserts pressure (watermark, flow_xoff); the drops are announced as one
+  // coalesced drop_notice (seq_range) at the next non-data step; recovery drains the queue within
+  // max_latency_contribution_ms and ends the episode (flow_xon); then the turn commits.
+  const pressure = new SessionScript(resolved, 'or02-edge-pressure');
+  pressure
+    .propose(0, 't1')
+    .data(35, 't1', 'in_to_stt', 3200)
+    .data(180, 't1', 'stt_to_llm', 96)
+    .data(420, 't1', 'llm_to_tts', 240)
+    .data(560, 't1', 'tts_to_out', PRESSURE_FRAME_BYTES)
+    .downstream(590, 'tts_to_out', false)
+    .burst(600, 4, PRESSURE_FRAMES, 't1', 'tts_to_out', PRESSURE_FRAME_BYTES)
+    .downstream(700, 'tts_to_out', true)
+    .step(900, {
+      success_ready: true,
+      invocations: [pressure.invocation('t1', 'stt', 'success', 140, 140), pressure.invocation('t1', 'llm', 'success', 230, 230), pressure.invocation('t1', 'tts', 'success', 180, 180)],
+    });
+
+  // F2 budgets on a long turn: a filler frame goes out early; the LLM node passes its budget warning
+  // mark (⌈node_budget_ms_default × 0.8⌉), then times out and takes the legal fallback (`degrade` is
+  // not in the policy's allowed actions, so it is filtered out); the answer streams past the turn
+  // budget's warning and exhausted marks (non-terminal markers) and the turn still commits.
+  const budget = new SessionScript(resolved, 'or02-budget-fallback');
+  budget
+    .propose(0, 't1')
+    .data(35, 't1', 'in_to_stt', 3200)
+    .data(180, 't1', 'stt_to_llm', 96)
+    .data(600, 't1', 'tts_to_out', 9600)
+    .step(1300, { node_elapsed: [{ node_id: 'llm', elapsed_ms: 1250 }] })
+    .step(1680, { failures: [{ class: 'node_timeout_or_failure', node_id: 'llm', legal_paths: ['degrade', 'fallback'] }] })
+    .data(1750, 't1', 'llm_to_tts', 240)
+    .burst(1950, 700, 5, 't1', 'tts_to_out', 9600)
+    .data(5020, 't1', 'tts_to_out', 9600)
+    .step(5100, {
+      success_ready: true,
+      invocations: [budget.invocation('t1', 'stt', 'success', 140, 140), budget.invocation('t1', 'llm', 'timeout', 1500, 1500), budget.invocation('t1', 'tts', 'success', 190, 190)],
+    });
+
+  // T7 while F4 pressure holds: the queued frames and the pending drop run are fenced by the cancel
+  // (drop_notice cancel_fence_applied over the queued range), abort(cancelled) and close follow; a
+  // frame produced after the cancel is refused (playback_cancelled) and the transport recovering
+  // afterwards egresses nothing.
+  const cancelPressure = new SessionScript(resolved, 'or02-cancel-under-pressure');
+  cancelPressure
+    .propose(0, 't1')
+    .data(400, 't1', 'llm_to_tts', 240)
+    .data(520, 't1', 'tts_to_out', PRESSURE_FRAME_BYTES)
+    .downstream(540, 'tts_to_out', false)
+    .burst(560, 4, PRESSURE_FRAMES, 't1', 'tts_to_out', PRESSURE_FRAME_BYTES)
+    .control(660, 'cancel', 'RK-06', { turn_id: 't1', scope: 'turn', runtime_timestamp_ms: 655 })
+    .data(680, 't1', 'tts_to_out', PRESSURE_FRAME_BYTES)
+    .downstream(700, 'tts_to_out', true);
+
   return [
     { id: 'happy_path_commit', description: 'T5 open, data through every edge, T6 commit + close', log: happy.log() },
     { id: 'barge_in_cancel', description: 'T7 cancel accepted mid-output: fence, abort(cancelled), close; late output fenced', log: cancel.log() },
     { id: 'provider_failure_abort', description: 'T10 LLM timeout with no legal path: abort(provider_failure), close', log: provider.log() },
     { id: 'authority_revoked_in_turn', description: 'T8 lease lost mid-turn: deauthorized_drain, abort(authority_loss), close', log: revoked.log() },
     { id: 'defer_then_commit', description: 'T2 stale snapshots defer the first proposal (no turn); the second opens and commits', log: deferThenCommit.log() },
+    { id: 'edge_pressure_commit', description: 'F4 stalled transport: byte-bound pressure on tts_to_out (watermark, flow_xoff, coalesced drop_notice), recovery (flow_xon), T6 commit', log: pressure.log() },
+    { id: 'budget_node_timeout_fallback', description: 'F2 node budget warning, LLM node timeout with legal fallback, turn budget warning and exhausted markers, T6 commit', log: budget.log() },
+    { id: 'cancel_under_pressure', description: 'T7 cancel while tts_to_out is under pressure: fence flushes the queue, abort(cancelled), close; nothing egresses after', log: cancelPressure.log() },
   ];
 }

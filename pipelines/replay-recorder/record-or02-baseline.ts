@@ -53,7 +53,7 @@ export function renderOr02Baseline(pipelinesDir: string = defaultPipelinesDir())
       'kind: ReplaySet',
       'schema_version: v1.0',
       `name: ${REPLAY_SET_NAME}`,
-      'description: OR-02 baseline sessions (commit, cancel, provider failure, authority loss, pre-turn defer).',
+      'description: OR-02 baseline sessions (commit, cancel, provider failure, authority loss, pre-turn defer, edge pressure, budgets with node fallback, cancel under pressure).',
       'replay_mode: replay_decisions',
       `generated_by: ${GENERATED_BY}`,
       'sessions:',

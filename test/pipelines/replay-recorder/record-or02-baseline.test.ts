@@ -33,7 +33,10 @@ describe('or02_baseline_v1 replay set (RD-001, G4)', () => {
     expect(Object.fromEntries(evidence)).toEqual({
       'sessions/authority_revoked_in_turn.evidence.json': 1,
       'sessions/barge_in_cancel.evidence.json': 1,
+      'sessions/budget_node_timeout_fallback.evidence.json': 1,
+      'sessions/cancel_under_pressure.evidence.json': 1,
       'sessions/defer_then_commit.evidence.json': 1,
+      'sessions/edge_pressure_commit.evidence.json': 1,
       'sessions/happy_path_commit.evidence.json': 1,
       'sessions/provider_failure_abort.evidence.json': 1,
     });
@@ -43,7 +46,10 @@ describe('or02_baseline_v1 replay set (RD-001, G4)', () => {
     expect(Object.fromEntries(terminals)).toEqual({
       authority_revoked_in_turn: ['abort(authority_loss)'],
       barge_in_cancel: ['abort(cancelled)'],
+      budget_node_timeout_fallback: ['commit'],
+      cancel_under_pressure: ['abort(cancelled)'],
       defer_then_commit: ['commit'],
+      edge_pressure_commit: ['commit'],
       happy_path_commit: ['commit'],
       provider_failure_abort: ['abort(provider_failure)'],
     });
