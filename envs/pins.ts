@@ -15,7 +15,7 @@
  * The control plane runs the same image with its own command.
  */
 export const RUNTIME_IMAGE =
-  'ghcr.io/rspp/rspp-runtime@sha256:288469c9f3cbda8affbe06622fbdddf33f2a68bf04d1d6f66644d1a410840483';
+  'ghcr.io/rspp/rspp-runtime@sha256:9d652d96b90b6a84bcaad9bc8da31075df4d85bdc3a9bd12d589e6037c95803e';
 
 /** The control plane is the runtime image started with the control-plane entrypoint. */
 export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;
