@@ -1,6 +1,7 @@
 export * from './rspp-runtime';
 export * from './env-chart';
 export * from './network-flows';
+export * from './livekit-node-egress';
 export * from './mtls-baseline';
 export * from './authority-lease-store';
 export * from './rspp-control-plane';

@@ -8,7 +8,9 @@
  *   control plane → lease store (client port), runtime → lease store (client port),
  *   runtime → control-plane API, etcd ↔ etcd (peer), Prometheus → every metrics port,
  *   runtime → the LiveKit namespace (signalling 7880/TCP, RTC 7881/TCP, the env's UDP media range;
- *   egress only: LiveKit's namespace is the Terraform stack's).
+ *   egress only: LiveKit's namespace is the Terraform stack's), and, only when the env sets
+ *   `livekit.nodeCidrs`, runtime → those node CIDRs on the same ports (`LiveKitNodeEgress`, the one
+ *   RSPP-NET-002 exemption: LiveKit's host-network pods are not selectable on common CNIs).
  *
  * `envs/` builds one per env; a platform team can build it in its own Chart with its own
  * namespace, names and overrides (see `RsppPlatformProps`):
@@ -38,7 +40,8 @@ import { declareExternalRefs } from './policy/external-refs';
 import { RsppControlPlane } from './rspp-control-plane';
 import { DEFAULT_RUNTIME_NAME, RsppRuntime } from './rspp-runtime';
 import { isDnsLabel } from './common/kubernetes-names';
-import { allPodsOfNamespace, PeerSelector, peerInNamespace } from './common/network-policy';
+import { allPodsOfNamespace, PeerSelector, peerInNamespace, PolicyPort } from './common/network-policy';
+import { LiveKitNodeEgress } from './livekit-node-egress';
 
 export interface RsppPlatformNames {
   /** @default 'rspp-runtime' */
@@ -109,6 +112,16 @@ export function liveKitEndpoint(env: EnvironmentConfig): IFlowEndpoint {
   return externalPeer(LIVEKIT_FLOW_NAME, allPodsOfNamespace(namespace));
 }
 
+/** The LiveKit server's ports: signalling 7880/TCP, RTC 7881/TCP and the env's UDP media range (one `endPort` range). */
+export function liveKitPorts(env: EnvironmentConfig): PolicyPort[] {
+  const { udpPortRangeStart, udpPortRangeEnd } = env.livekit;
+  return [
+    { port: LIVEKIT_PORTS.signal, protocol: 'TCP' },
+    { port: LIVEKIT_PORTS.rtcTcp, protocol: 'TCP' },
+    { port: udpPortRangeStart, endPort: udpPortRangeEnd, protocol: 'UDP' },
+  ];
+}
+
 /** The external etcd named by the env (`leaseStore.externalPeer`) as a NetworkPolicy peer; undefined when the env names none. */
 export function externalLeaseStorePeerOf(leaseStore: LeaseStoreEnvConfig): Required<FlowPeerSelector> | undefined {
   const peer = leaseStore.externalPeer;
@@ -154,6 +167,11 @@ export class RsppPlatform extends Construct {
   public readonly runtimeCertificate: IssuedCertificate;
   /** runtime → LiveKit (signalling, RTC/TCP, UDP media range): the runtime is the LiveKit-connected media worker. */
   public readonly liveKitFlow: NetworkFlow;
+  /**
+   * runtime → LiveKit's node addresses on the LiveKit ports, exempted from RSPP-NET-002 with its reason.
+   * @default - undefined unless `env.livekit.nodeCidrs` is set
+   */
+  public readonly liveKitNodeEgress?: LiveKitNodeEgress;
 
   public constructor(scope: Construct, id: string, props: RsppPlatformProps) {
     super(scope, id);
@@ -229,17 +247,22 @@ export class RsppPlatform extends Construct {
     });
     this.leases.grantClient(this.runtime);
     this.controlPlane.grantApiClient(this.runtime);
-    const { udpPortRangeStart, udpPortRangeEnd } = env.livekit;
     this.liveKitFlow = this.tls.flows.allow(
       this.runtime,
       liveKitEndpoint(env),
-      [
-        { port: LIVEKIT_PORTS.signal, protocol: 'TCP' },
-        { port: LIVEKIT_PORTS.rtcTcp, protocol: 'TCP' },
-        { port: udpPortRangeStart, endPort: udpPortRangeEnd, protocol: 'UDP' },
-      ],
+      liveKitPorts(env),
       'the runtime is the LiveKit-connected media worker: signalling, RTC over TCP and the UDP media range of the LiveKit server',
     );
+    // Opt-in (env.livekit.nodeCidrs): LiveKit's host-network pods at their node addresses, on the same ports.
+    if (env.livekit.nodeCidrs !== undefined) {
+      this.liveKitNodeEgress = new LiveKitNodeEgress(this, 'livekit-node-egress', {
+        namespace,
+        labels: this.tls.labelsFor('network'),
+        from: this.runtime,
+        nodeCidrs: env.livekit.nodeCidrs,
+        ports: liveKitPorts(env),
+      });
+    }
     const leaseRefs = this.leases.clientConnection().externalRefs;
     if (leaseRefs.length > 0) declareExternalRefs(this.runtime.deployment, leaseRefs);
 

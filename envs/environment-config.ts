@@ -121,6 +121,15 @@ export interface LiveKitEnvConfig {
   readonly apiKeySecretName?: string;
   /** LiveKit Helm chart version (pinned). */
   readonly chartVersion: string;
+  /**
+   * CIDRs (IPv4/IPv6, canonical, at most `LIVEKIT_NODE_CIDRS_MAX`) of the nodes LiveKit runs on.
+   * LiveKit runs with `hostNetwork` (WebRTC), and on common CNIs (Calico, Cilium) a namespace
+   * selector never matches host-network pods; when set, the runtime also gets egress to these
+   * addresses on the LiveKit ports only (7880/TCP, 7881/TCP, the UDP media range), one
+   * NetworkPolicy exempted from RSPP-NET-002 with its reason. Set it only on such a CNI.
+   * @default - unset: LiveKit is reached by its namespace only
+   */
+  readonly nodeCidrs?: readonly string[];
 }
 
 export interface PipelineEnvConfig {

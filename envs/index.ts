@@ -8,6 +8,7 @@ export * from './schema';
 export * from './runtime-image';
 export * from './defaults';
 export * from './livekit';
+export * from './cidr';
 export * from './load-environment';
 export { dev } from './dev';
 export { stage } from './stage';

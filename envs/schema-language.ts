@@ -18,7 +18,18 @@ export type Spec =
       /** Fewest entries. @default 0 */
       readonly minEntries?: number;
     }
-  | { readonly kind: 'array'; readonly optional?: boolean; readonly minItems: number; readonly items: Spec };
+  | {
+      readonly kind: 'array';
+      readonly optional?: boolean;
+      readonly minItems: number;
+      /** Most items. @default - unbounded */
+      readonly maxItems?: number;
+      /** Items must be pairwise distinct (compared as JSON). @default false */
+      readonly unique?: boolean;
+      /** Appended to a too-few/too-many message: what to do instead. */
+      readonly hint?: string;
+      readonly items: Spec;
+    };
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -47,7 +58,7 @@ export function describeSpec(spec: Spec): string {
     case 'stringMap':
       return `an object of string values${(spec.minEntries ?? 0) > 0 ? ` (at least ${spec.minEntries})` : ''}`;
     case 'array':
-      return `a list of ${describeSpec(spec.items)}${spec.minItems > 0 ? ` (at least ${spec.minItems})` : ''}`;
+      return `a list of ${describeSpec(spec.items)}${spec.minItems > 0 ? ` (at least ${spec.minItems})` : ''}${spec.maxItems !== undefined ? ` (at most ${spec.maxItems})` : ''}`;
   }
 }
 
@@ -122,8 +133,19 @@ export function check(spec: Spec, value: unknown, path: string, problems: string
         problems.push(`${path}: expected ${describeSpec(spec)}, got ${shown(value)} (${typeName(value)})`);
         return;
       }
-      if (value.length < spec.minItems) problems.push(`${path}: has ${value.length} item(s); expected at least ${spec.minItems}`);
+      const hint = spec.hint !== undefined ? `; ${spec.hint}` : '';
+      if (value.length < spec.minItems) problems.push(`${path}: has ${value.length} item(s); expected at least ${spec.minItems}${hint}`);
+      if (spec.maxItems !== undefined && value.length > spec.maxItems) problems.push(`${path}: has ${value.length} items; expected at most ${spec.maxItems}${hint}`);
       value.forEach((item, i) => check(spec.items, item, `${path}[${i}]`, problems));
+      if (spec.unique) {
+        const seen = new Map<string, number>();
+        value.forEach((item, i) => {
+          const key = JSON.stringify(item);
+          const first = seen.get(key);
+          if (first !== undefined) problems.push(`${path}[${i}]: ${shown(item)} repeats ${path}[${first}]; list each item once`);
+          else seen.set(key, i);
+        });
+      }
       return;
     }
   }

@@ -9,6 +9,7 @@ import { isPositiveQuantity } from './quantity';
 import { resourceSpecProblems } from './resource-spec';
 import { ENV_NAMES, ETCD_MEMBERS_MAX, HA_MIN_REPLICAS, MVP_POSTURE } from './posture';
 import { check, Spec } from './schema-language';
+import { LIVEKIT_NODE_CIDRS_MAX, liveKitNodeCidrProblem } from './livekit';
 
 /** Thrown by `validateEnvironment` with every problem found. */
 export class EnvironmentConfigError extends Error {
@@ -174,6 +175,15 @@ export const ENVIRONMENT_SPEC: Spec = {
         udpPortRangeEnd: { kind: 'int', min: 1024, max: 65535 },
         apiKeySecretName: secretName,
         chartVersion: exactVersion,
+        nodeCidrs: {
+          kind: 'array',
+          optional: true,
+          minItems: 1,
+          maxItems: LIVEKIT_NODE_CIDRS_MAX,
+          unique: true,
+          hint: `list the node CIDRs LiveKit runs on (1..${LIVEKIT_NODE_CIDRS_MAX}, e.g. the node subnet "10.0.0.0/16"), or remove livekit.nodeCidrs`,
+          items: str('a node CIDR (e.g. "10.0.0.0/16" or "fd00::/64")', liveKitNodeCidrProblem),
+        },
       },
     },
     observability: {

@@ -9,6 +9,7 @@
 import { Chart, Testing } from 'cdk8s';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { RsppPlatform, RsppPlatformProps } from '../../constructs/rspp-platform';
+import { cidrContains } from '../../envs/cidr';
 
 export type K8sObject = Record<string, any>;
 
@@ -146,4 +147,29 @@ export function allowedPodFlows(objects: readonly K8sObject[]): Set<string> {
 /** Metric names (`rspp_*`) a PromQL expression reads, with histogram suffixes folded to the family name. */
 export function metricFamiliesIn(expr: string): string[] {
   return [...new Set([...expr.matchAll(/\b(rspp_[a-z0-9_]+)/g)].map((m) => m[1].replace(/_(bucket|sum|count)$/, '')))];
+}
+
+/** A destination that is not a pod of a policy-aware namespace: an address (a node, a host-network pod as Calico/Cilium see it). */
+export interface AddressView {
+  readonly ip: string;
+}
+
+function ipBlockMatches(peer: any, ip: string): boolean {
+  if (!peer.ipBlock) return false; // pod/namespace selectors never match a bare address
+  return cidrContains(peer.ipBlock.cidr, ip) && !(peer.ipBlock.except ?? []).some((e: string) => cidrContains(e, ip));
+}
+
+/**
+ * May pod `from` send to address `to.ip` on `port`? Only `from`'s egress decides (no ingress
+ * policy selects a node address); a numeric port or `port..endPort` range must match.
+ */
+export function addressFlowAllowed(policies: readonly K8sObject[], from: PodView, to: AddressView, port: number, protocol = 'TCP'): boolean {
+  const egressPolicies = policies.filter(
+    (p) => p.metadata.namespace === from.namespace && policyTypes(p).includes('Egress') && matchesLabels(p.spec.podSelector?.matchLabels, from.labels),
+  );
+  const target: PodView = { workload: to.ip, namespace: '', namespaceLabels: {}, labels: {}, ports: [] };
+  return (
+    egressPolicies.length === 0 ||
+    egressPolicies.some((p) => (p.spec.egress ?? []).some((r: any) => (r.to === undefined || r.to.length === 0 || r.to.some((peer: any) => ipBlockMatches(peer, to.ip))) && portMatches(r.ports, target, port, protocol)))
+  );
 }
