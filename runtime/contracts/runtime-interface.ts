@@ -130,6 +130,10 @@ export const RUNTIME_ENV = {
   region: 'RSPP_REGION',
   podName: 'RSPP_POD_NAME',
   namespace: 'RSPP_NAMESPACE',
+  /** How the runtime server resolves each turn start: `embedded` or `control-plane` (default `control-plane` when `controlPlaneUrl` is set). */
+  turnStartMode: 'RSPP_TURN_START',
+  /** Tenant the runtime's sessions are admitted under by the control plane (CP-05). */
+  tenantId: 'RSPP_TENANT_ID',
 } as const;
 
 /** Default lease TTL for runtime authority leases. */

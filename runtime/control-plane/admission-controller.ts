@@ -34,7 +34,21 @@ export interface AdmissionRequest {
   readonly bundle: ResolvedBundle;
 }
 
+/** An operator override of the bundle policy's admission capacity (scope stays the policy's). */
+export interface AdmissionCapacity {
+  /** Sessions admitted concurrently per scope (0 admits none). */
+  readonly maxConcurrentSessions: number;
+  /** Outcome once exhausted. */
+  readonly exhaustedOutcome: 'reject' | 'defer';
+}
+
 export interface AdmissionControllerOptions {
+  /**
+   * Replaces every bundle policy's `max_concurrent_sessions` / `capacity_exhausted_outcome`
+   * (capacity planning per deployment, load tests).
+   * @default undefined (each bundle's policy)
+   */
+  readonly capacity?: AdmissionCapacity;
   /**
    * A session not seen (admission or turn start) for this long gives its slot back.
    * @default 900000 (15 min)
@@ -54,8 +68,22 @@ export class AdmissionController {
   private readonly idleTimeoutMs: number;
   private readonly now: () => number;
   private draining = false;
+  private readonly capacity: AdmissionCapacity | undefined;
 
   constructor(options: AdmissionControllerOptions = {}) {
+    const capacity = options.capacity;
+    if (capacity !== undefined) {
+      if (!Number.isInteger(capacity.maxConcurrentSessions) || capacity.maxConcurrentSessions < 0) {
+        throw new ControlPlaneError(
+          'invalid_request',
+          `AdmissionControllerOptions.capacity.maxConcurrentSessions must be an integer >= 0, got ${capacity.maxConcurrentSessions}`,
+        );
+      }
+      if (capacity.exhaustedOutcome !== 'reject' && capacity.exhaustedOutcome !== 'defer') {
+        throw new ControlPlaneError('invalid_request', `AdmissionControllerOptions.capacity.exhaustedOutcome must be "reject" or "defer", got ${JSON.stringify(capacity.exhaustedOutcome)}`);
+      }
+    }
+    this.capacity = capacity;
     this.idleTimeoutMs = options.sessionIdleTimeoutMs ?? 900_000;
     if (!(this.idleTimeoutMs > 0)) {
       throw new ControlPlaneError('invalid_request', `AdmissionControllerOptions.sessionIdleTimeoutMs must be > 0, got ${this.idleTimeoutMs}`);
@@ -83,8 +111,10 @@ export class AdmissionController {
     if (this.draining) return decision('defer', 'session', CP_ADMISSION_REASONS.draining);
     const inScope =
       policy.scope === 'tenant' ? [...this.sessions.values()].filter((s) => s.tenantId === request.tenantId).length : this.sessions.size;
-    if (inScope >= policy.max_concurrent_sessions) {
-      return policy.capacity_exhausted_outcome === 'defer'
+    const max = this.capacity?.maxConcurrentSessions ?? policy.max_concurrent_sessions;
+    const exhausted = this.capacity?.exhaustedOutcome ?? policy.capacity_exhausted_outcome;
+    if (inScope >= max) {
+      return exhausted === 'defer'
         ? decision('defer', policy.scope, CP_ADMISSION_REASONS.capacityDefer)
         : decision('reject', policy.scope, CP_ADMISSION_REASONS.capacityReject);
     }

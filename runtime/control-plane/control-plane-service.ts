@@ -12,7 +12,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import type { AddressInfo } from 'node:net';
 import type { LeaseStore } from '../authority';
 import { ADMIN_PORT, CONTROL_PLANE_API_PORT, PATHS } from '../contracts/runtime-interface';
-import { AdmissionController } from './admission-controller';
+import { AdmissionController, type AdmissionCapacity } from './admission-controller';
 import { BundleCatalog } from './bundle-catalog';
 import { createControlPlaneApiHandler } from './control-plane-api';
 import { ControlPlaneError } from './control-plane-errors';
@@ -39,6 +39,11 @@ export interface ControlPlaneServiceOptions {
   readonly adminPort?: number;
   /** @default 900000 (see AdmissionController) */
   readonly sessionIdleTimeoutMs?: number;
+  /**
+   * CP-05 capacity overriding the bundles' admission policies.
+   * @default undefined (each bundle's policy)
+   */
+  readonly admissionCapacity?: AdmissionCapacity;
   /**
    * Interval of the lease store reachability probe behind /readyz.
    * @default 1000
@@ -97,6 +102,7 @@ export class ControlPlaneService {
     this.admission = new AdmissionController({
       ...(options.sessionIdleTimeoutMs === undefined ? {} : { sessionIdleTimeoutMs: options.sessionIdleTimeoutMs }),
       ...(options.now ? { now: options.now } : {}),
+      ...(options.admissionCapacity ? { capacity: options.admissionCapacity } : {}),
     });
     this.metrics.gauge(CONTROL_PLANE_METRICS.sessionsAdmitted, 'Sessions holding a CP-05 admission slot.', () => this.admission.admittedSessions());
     this.metrics.gauge(CONTROL_PLANE_METRICS.leaseStoreReachable, '1 while the lease store answers probes.', () => (this.storeReachable ? 1 : 0));

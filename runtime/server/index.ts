@@ -4,7 +4,7 @@
  */
 export { RuntimeServer, leaseStoreFromConfig, type RuntimeServerProps, type DrainReport } from './runtime-server';
 export { main, type MainOptions } from './main';
-export { loadServerConfig, DEFAULT_SERVER_CONFIG, ServerConfigError, type ServerConfig, type LeaseStoreKind } from './config/server-config';
+export { loadServerConfig, DEFAULT_SERVER_CONFIG, ServerConfigError, TURN_START_MODES, type ServerConfig, type LeaseStoreKind, type TurnStartMode } from './config/server-config';
 export { SESSION_PROTOCOL, CLOSE_CODES, MAX_BATCH_EVENTS, type WireError, type WireErrorCode, type SessionHello } from './session/wire-protocol';
 export { EGRESS_HIGH_WATER_BYTES, EGRESS_LOW_WATER_BYTES } from './session/session-connection';
 export { SessionClient, SessionRefusedError, type ServerFrame, type ServerOutput, type SessionCloseInfo } from './client/session-client';

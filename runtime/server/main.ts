@@ -24,8 +24,21 @@ export async function main(options: MainOptions = {}): Promise<RuntimeServer> {
   const env = options.env ?? process.env;
   const config = loadServerConfig(env);
   // Before any listener: /readyz cannot say ready until the pinned bundle is resolved and verified.
-  await resolveStartupBundle({ config, env, logger, ...(options.controlPlaneRetry ? { retry: options.controlPlaneRetry } : {}) });
-  const server = await RuntimeServer.start({ config, logger });
+  const startup = await resolveStartupBundle({ config, env, logger, ...(options.controlPlaneRetry ? { retry: options.controlPlaneRetry } : {}) });
+  // The same mTLS client (and its keep-alive connections) answers every turn start in
+  // control-plane mode; the server closes it on stop.
+  const controlPlane = startup.source === 'control-plane' ? startup.client : undefined;
+  logger.log('info', `turn start: ${config.turnStartMode}`, {
+    turn_start: config.turnStartMode,
+    ...(config.turnStartMode === 'control-plane' ? { timeout_ms: config.turnStartTimeoutMs, tenant_id: config.tenantId } : {}),
+  });
+  let server: RuntimeServer;
+  try {
+    server = await RuntimeServer.start({ config, logger, ...(controlPlane ? { controlPlane } : {}) });
+  } catch (err) {
+    controlPlane?.close();
+    throw err;
+  }
   if (options.handleSignals !== false) {
     let draining = false;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -15,6 +15,8 @@ import type { EngineCounters, TurnStartContext } from '../engine';
 import { AdminServer, type ReadinessChecks } from './admin/admin-server';
 import { PlacementAuthority, placementLeaseKey } from './authority/placement-authority';
 import type { ServerConfig } from './config/server-config';
+import type { ControlPlaneClient } from './control-plane/control-plane-client';
+import { ControlPlaneTurnStart } from './control-plane/control-plane-turn-start';
 import { JsonlEvidenceSink, MemoryEvidenceSink, type EvidenceSink } from './evidence/evidence-sink';
 import { silentLogger, type ServerLogger } from './logging/server-logger';
 import { RuntimeMetrics } from './metrics/runtime-metrics';
@@ -37,6 +39,13 @@ export interface RuntimeServerProps {
    * @default 30000
    */
   readonly keepaliveIntervalMs?: number;
+  /**
+   * Client of the control plane (mTLS, keep-alive), required when `config.turnStartMode` is
+   * `control-plane`: every proposal is resolved with `POST /v1/turn-start` on it. The server closes
+   * it on stop. `main` passes the client of the startup bundle fetch.
+   * @default undefined
+   */
+  readonly controlPlane?: ControlPlaneClient;
 }
 
 /** What a drain did; returned by `drain()` and logged. */
@@ -119,6 +128,9 @@ export class RuntimeServer implements SessionHost {
   private draining = false;
   private drainPromise: Promise<DrainReport> | undefined;
   private stopped = false;
+  private readonly controlPlaneClient: ControlPlaneClient | undefined;
+  private readonly controlPlaneTurnStart: ControlPlaneTurnStart | undefined;
+  readonly twoPhaseTurnStart: boolean;
 
   /** Starts listeners and acquires the placement lease; rejects (and cleans up) if any step fails. */
   static async start(props: RuntimeServerProps): Promise<RuntimeServer> {
@@ -141,6 +153,7 @@ export class RuntimeServer implements SessionHost {
       authority_epoch: server.authority.epoch,
       profile: server.config.profile,
       drain_seconds: server.config.drainSeconds,
+      turn_start: server.config.turnStartMode,
     });
     return server;
   }
@@ -157,6 +170,26 @@ export class RuntimeServer implements SessionHost {
     this.keepaliveIntervalMs = props.keepaliveIntervalMs ?? 30_000;
     if (!Number.isInteger(this.keepaliveIntervalMs) || this.keepaliveIntervalMs < 10) {
       throw new RangeError(`RuntimeServerProps.keepaliveIntervalMs must be an integer >= 10, got ${props.keepaliveIntervalMs}`);
+    }
+    this.twoPhaseTurnStart = this.config.turnStartMode === 'control-plane';
+    if (this.twoPhaseTurnStart) {
+      if (props.controlPlane === undefined || this.config.bundleDigest === undefined) {
+        throw new RangeError(
+          `turnStartMode "control-plane" needs RuntimeServerProps.controlPlane (a ControlPlaneClient for ${RUNTIME_ENV.controlPlaneUrl}) and config.bundleDigest (${RUNTIME_ENV.bundleDigest}); main() builds both from the environment, or set ${RUNTIME_ENV.turnStartMode}=embedded`,
+        );
+      }
+      this.controlPlaneClient = props.controlPlane;
+      this.controlPlaneTurnStart = new ControlPlaneTurnStart({
+        client: props.controlPlane,
+        tenantId: this.config.tenantId,
+        bundleDigest: this.config.bundleDigest,
+        placementKey: placementLeaseKey(this.config.region, this.config.podName),
+        pipelineVersion: this.config.profile,
+        timeoutMs: this.config.turnStartTimeoutMs,
+      });
+    } else {
+      // Not used for turn starts in embedded mode; closed on stop all the same (it is ours now).
+      this.controlPlaneClient = props.controlPlane;
     }
     this.ownsStore = props.leaseStore === undefined;
     this.store = props.leaseStore ?? leaseStoreFromConfig(props.config);
@@ -220,13 +253,33 @@ export class RuntimeServer implements SessionHost {
     return Math.floor(performance.now() - this.clockOrigin);
   }
 
-  resolveTurnStart(): TurnStartContext {
-    return resolveTurnStart({
-      pipelineVersion: this.config.profile,
-      profile: this.config.profile,
-      ...(this.config.bundleDigest !== undefined ? { bundleDigest: this.config.bundleDigest } : {}),
-      epoch: this.authority.epoch,
-      draining: this.draining,
+  resolveTurnStart(sessionId: string, authorityEpoch: number): TurnStartContext | Promise<TurnStartContext> {
+    const remote = this.controlPlaneTurnStart;
+    // Local admission (step 2) comes before the control plane's answer (step 5): a draining
+    // replica refuses at once, without a round trip.
+    if (remote === undefined || this.draining) {
+      return resolveTurnStart({
+        pipelineVersion: this.config.profile,
+        profile: this.config.profile,
+        ...(this.config.bundleDigest !== undefined ? { bundleDigest: this.config.bundleDigest } : {}),
+        epoch: this.authority.epoch,
+        draining: this.draining,
+      });
+    }
+    return remote.request(sessionId, authorityEpoch).then((answer) => {
+      this.metrics.turnStartRequestSeconds.observe(answer.elapsedMs / 1000);
+      if (answer.ok) {
+        this.metrics.turnStartRequestsTotal.labels('answered').inc();
+        return { snapshots: 'valid', capacity: 'allow', bundle: answer.bundle };
+      }
+      this.metrics.turnStartRequestsTotal.labels('failed').inc();
+      this.logger.log('warn', 'turn start not resolved by the control plane; step-5 failure applies (plan-failure policy)', {
+        session_id: sessionId,
+        problem: answer.problem,
+        elapsed_ms: answer.elapsedMs,
+      });
+      // No bundle: the engine's step 5 gives `turn_start_bundle_resolution_failed` (default defer).
+      return { snapshots: 'valid', capacity: 'allow' };
     });
   }
 
@@ -246,6 +299,14 @@ export class RuntimeServer implements SessionHost {
     addCounters(this.closedTotals, session.counters());
     this.closedSuppressedOutputs += session.suppressedOutputs;
     this.metrics.sessionsActive.set(this.sessions.size);
+    // The control plane's CP-05 slot is per session: give it back (best effort; idle slots expire).
+    if (session.turnStartsRequested === 0) return;
+    this.controlPlaneTurnStart?.release(session.sessionId).catch((err: Error) => {
+      this.logger.log('debug', 'CP-05 admission slot not released; the control plane expires it when idle', {
+        session_id: session.sessionId,
+        error: err.message,
+      });
+    });
   }
 
   // ------------------------------------------------------------------ sessions
@@ -465,6 +526,7 @@ export class RuntimeServer implements SessionHost {
     // Let close frames go out before the listener stops (sockets end by themselves after the handshake).
     await this.waitForSessionsClosed(terminate ? 0 : 1000);
     await this.authority.stop();
+    this.controlPlaneClient?.close();
     if (this.ownsStore) await this.store.close().catch(() => undefined);
     await new Promise<void>((resolve) => {
       this.wss.close(() => resolve());

@@ -19,6 +19,14 @@ import {
 
 export type LeaseStoreKind = 'memory' | 'etcd';
 
+/**
+ * Where each turn start (turn-engine.md §2 step 5) is resolved:
+ *   - `embedded`: in process, from the bundle verified at startup (no network in the turn path);
+ *   - `control-plane`: `POST /v1/turn-start` per proposal (CP-05 admission, lease re-check).
+ */
+export type TurnStartMode = 'embedded' | 'control-plane';
+export const TURN_START_MODES: readonly TurnStartMode[] = ['embedded', 'control-plane'];
+
 export interface ServerConfig {
   /** Interface both listeners bind. @default '0.0.0.0' */
   readonly host: string;
@@ -42,6 +50,19 @@ export interface ServerConfig {
   readonly leaseTtlSeconds: number;
   /** Control-plane API base URL. @default undefined (embedded defaults) */
   readonly controlPlaneUrl?: string;
+  /**
+   * Turn-start resolution (`RSPP_TURN_START`). `control-plane` needs `controlPlaneUrl` and `bundleDigest`.
+   * @default 'control-plane' when `controlPlaneUrl` is set, else 'embedded'
+   */
+  readonly turnStartMode: TurnStartMode;
+  /**
+   * Bound on one `POST /v1/turn-start`, ms; no retry inside a turn (a miss is step-5
+   * `turn_start_bundle_resolution_failed`, plan-failure policy). File/programmatic only.
+   * @default 250
+   */
+  readonly turnStartTimeoutMs: number;
+  /** Tenant the control plane admits this runtime's sessions under (`RSPP_TENANT_ID`). @default 'default' */
+  readonly tenantId: string;
   /** Region this process serves (single-region MVP). @default 'local' */
   readonly region: string;
   /** Placement identity, the lease holder name. @default os.hostname() */
@@ -68,6 +89,9 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = {
   leaseStore: 'memory',
   etcdEndpoints: [],
   leaseTtlSeconds: DEFAULT_LEASE_TTL_SECONDS,
+  turnStartMode: 'embedded',
+  turnStartTimeoutMs: 250,
+  tenantId: 'default',
   region: 'local',
   podName: os.hostname(),
   maxSessions: 10_000,
@@ -106,6 +130,8 @@ const ENV_FIELDS: ReadonlyArray<readonly [string, keyof ServerConfig]> = [
   [RUNTIME_ENV.etcdTlsDir, 'etcdTlsDir'],
   [RUNTIME_ENV.leaseTtlSeconds, 'leaseTtlSeconds'],
   [RUNTIME_ENV.controlPlaneUrl, 'controlPlaneUrl'],
+  [RUNTIME_ENV.turnStartMode, 'turnStartMode'],
+  [RUNTIME_ENV.tenantId, 'tenantId'],
   [RUNTIME_ENV.region, 'region'],
   [RUNTIME_ENV.podName, 'podName'],
   [RUNTIME_ENV.namespace, 'namespace'],
@@ -146,6 +172,12 @@ function parseField(field: keyof ServerConfig, raw: unknown): { value: unknown }
       return asInt(1, 1_000_000);
     case 'maxFrameBytes':
       return asInt(1024, 16 * 1024 * 1024);
+    case 'turnStartTimeoutMs':
+      return asInt(1, 10_000);
+    case 'turnStartMode':
+      return (TURN_START_MODES as readonly unknown[]).includes(raw)
+        ? { value: raw }
+        : { error: `must be one of ${TURN_START_MODES.map((m) => `"${m}"`).join(', ')}, got ${JSON.stringify(raw)}` };
     case 'leaseStore':
       return raw === 'memory' || raw === 'etcd' ? { value: raw } : { error: `must be "memory" or "etcd", got ${JSON.stringify(raw)}` };
     case 'bundleDigest': {
@@ -211,10 +243,16 @@ export function loadServerConfig(
   const problems: string[] = [];
   const merged: Record<string, unknown> = { ...DEFAULT_SERVER_CONFIG };
 
-  const apply = (source: Source, field: keyof ServerConfig, raw: unknown) => {
+  const applyField = (source: Source, field: keyof ServerConfig, raw: unknown) => {
     const parsed = parseField(field, raw);
     if ('error' in parsed) problems.push(`${source.describe(field)}: ${parsed.error}`);
     else merged[field] = parsed.value;
+  };
+
+  let modeSet = false;
+  const apply = (source: Source, field: keyof ServerConfig, raw: unknown) => {
+    if (field === 'turnStartMode') modeSet = true;
+    applyField(source, field, raw);
   };
 
   const { configFile: fileOverride, ...programmatic } = overrides;
@@ -246,6 +284,15 @@ export function loadServerConfig(
 
   if (merged.leaseStore === 'etcd' && (merged.etcdEndpoints as readonly string[]).length === 0) {
     problems.push(`${RUNTIME_ENV.etcdEndpoints}: required when ${RUNTIME_ENV.leaseStore}=etcd (comma-separated https://host:2379 list)`);
+  }
+  if (!modeSet && merged.controlPlaneUrl !== undefined) merged.turnStartMode = 'control-plane';
+  if (merged.turnStartMode === 'control-plane') {
+    if (merged.controlPlaneUrl === undefined) {
+      problems.push(`${RUNTIME_ENV.turnStartMode}=control-plane needs ${RUNTIME_ENV.controlPlaneUrl} (the control plane answering POST /v1/turn-start); set it or use ${RUNTIME_ENV.turnStartMode}=embedded`);
+    }
+    if (merged.bundleDigest === undefined) {
+      problems.push(`${RUNTIME_ENV.turnStartMode}=control-plane needs ${RUNTIME_ENV.bundleDigest} (turn starts are asked for the pinned bundle); set it to sha256:<64 hex> or use ${RUNTIME_ENV.turnStartMode}=embedded`);
+    }
   }
   if (merged.sessionPort !== 0 && merged.sessionPort === merged.adminPort) {
     problems.push(`sessionPort and adminPort must differ (both ${String(merged.sessionPort)})`);

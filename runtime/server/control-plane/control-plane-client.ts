@@ -2,7 +2,13 @@
  * The runtime's client of the control-plane API. Over `https` it verifies the control plane against
  * `ca.crt` and presents the runtime's own certificate (`tls.crt`, `tls.key`) from the TLS directory
  * (`RSPP_TLS_DIR`, a mounted cert-manager Secret): the control plane requires a client certificate.
- * The files are read per request, so a rotated certificate is picked up without a restart.
+ * The files are re-read at most every `tlsReloadIntervalMs` (15 s), so a rotated certificate is
+ * picked up without a restart and the per-turn path does not touch the disk.
+ *
+ * Connections are kept alive (one `Agent` per client): the startup fetch and every per-turn
+ * `POST /v1/turn-start` share TLS sessions, so a turn start costs one request/response on an open
+ * connection. Each request has a hard deadline (socket idle timeouts would not bound a slow
+ * answer). `close()` ends the pooled connections.
  */
 import { readFileSync } from 'fs';
 import * as http from 'http';
@@ -21,8 +27,10 @@ export interface ControlPlaneClientOptions {
    * @default undefined
    */
   readonly tlsDir?: string;
-  /** Per-request timeout, ms. @default 4000 */
+  /** Per-request deadline, ms (a call may pass a shorter one). @default 4000 */
   readonly requestTimeoutMs?: number;
+  /** How long TLS files read from `tlsDir` are reused before re-reading, ms. @default 15000 */
+  readonly tlsReloadIntervalMs?: number;
 }
 
 /** A request that failed. `retryable`: no answer, a timeout, or a 5xx (another attempt may succeed). */
@@ -55,6 +63,9 @@ export class ControlPlaneClient {
   readonly baseUrl: URL;
   private readonly tlsDir: string | undefined;
   private readonly timeoutMs: number;
+  private readonly tlsReloadIntervalMs: number;
+  private tlsCache: { readonly material: TlsMaterial; readonly readAt: number } | undefined;
+  private readonly agent: http.Agent;
 
   constructor(options: ControlPlaneClientOptions) {
     let url: URL;
@@ -75,8 +86,20 @@ export class ControlPlaneClient {
     if (!Number.isInteger(this.timeoutMs) || this.timeoutMs < 1) {
       throw new ControlPlaneClientConfigError(`ControlPlaneClientOptions.requestTimeoutMs must be a positive integer, got ${options.requestTimeoutMs}`);
     }
+    this.tlsReloadIntervalMs = options.tlsReloadIntervalMs ?? 15_000;
+    if (!Number.isInteger(this.tlsReloadIntervalMs) || this.tlsReloadIntervalMs < 0) {
+      throw new ControlPlaneClientConfigError(`ControlPlaneClientOptions.tlsReloadIntervalMs must be an integer >= 0, got ${options.tlsReloadIntervalMs}`);
+    }
     this.baseUrl = url;
     this.tlsDir = url.protocol === 'https:' ? options.tlsDir : undefined;
+    // Free sockets are unref'd by the agent: an idle pool never keeps the process alive.
+    const agentOptions = { keepAlive: true, maxSockets: 64, maxFreeSockets: 16, scheduling: 'lifo' as const };
+    this.agent = this.secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions);
+  }
+
+  /** Ends pooled connections; later requests open new ones. */
+  close(): void {
+    this.agent.destroy();
   }
 
   get secure(): boolean {
@@ -89,21 +112,54 @@ export class ControlPlaneClient {
   }
 
   /** GET `pathname` (relative to the base URL's path) and parse the JSON answer of a 200. */
-  getJson(pathname: string): Promise<unknown> {
+  getJson(pathname: string, timeoutMs?: number): Promise<unknown> {
+    return this.request('GET', pathname, undefined, timeoutMs);
+  }
+
+  /** POST a JSON body to `pathname` and parse the JSON answer of a 200. */
+  postJson(pathname: string, body: unknown, timeoutMs?: number): Promise<unknown> {
+    return this.request('POST', pathname, JSON.stringify(body), timeoutMs);
+  }
+
+  /** DELETE `pathname` and parse the JSON answer of a 200. */
+  deleteJson(pathname: string, timeoutMs?: number): Promise<unknown> {
+    return this.request('DELETE', pathname, undefined, timeoutMs);
+  }
+
+  private request(method: 'GET' | 'POST' | 'DELETE', pathname: string, body: string | undefined, timeoutMs = this.timeoutMs): Promise<unknown> {
     const target = new URL(this.baseUrl.pathname.replace(/\/$/, '') + pathname, this.baseUrl);
-    const tls = this.tlsDir !== undefined ? this.readTls(this.tlsDir) : undefined;
-    return new Promise((resolve, reject) => {
+    let tls: TlsMaterial | undefined;
+    try {
+      tls = this.tlsDir !== undefined ? this.readTls(this.tlsDir) : undefined;
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return new Promise((resolvePromise, rejectPromise) => {
+      const headers: http.OutgoingHttpHeaders = { accept: 'application/json' };
+      if (body !== undefined) {
+        headers['content-type'] = 'application/json';
+        headers['content-length'] = Buffer.byteLength(body);
+      }
       const options: https.RequestOptions = {
-        method: 'GET',
+        method,
         host: target.hostname.replace(/^\[|\]$/g, ''),
         port: target.port || (this.secure ? 443 : 80),
         path: `${target.pathname}${target.search}`,
-        headers: { accept: 'application/json' },
-        agent: false,
-        timeout: this.timeoutMs,
+        headers,
+        agent: this.agent,
         ...(tls ? { ca: tls.ca, cert: tls.cert, key: tls.key, servername: isIp(target.hostname) ? undefined : target.hostname, minVersion: 'TLSv1.2' as const } : {}),
       };
-      const where = `GET ${target.origin}${target.pathname}`;
+      const where = `${method} ${target.origin}${target.pathname}`;
+      // A hard deadline for the whole exchange (a socket idle timeout would not bound a slow answer).
+      const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      const resolve = (value: unknown): void => {
+        clearTimeout(deadline);
+        resolvePromise(value);
+      };
+      const reject = (error: ControlPlaneRequestError): void => {
+        clearTimeout(deadline);
+        rejectPromise(error);
+      };
       const onResponse = (res: http.IncomingMessage): void => {
         const chunks: Buffer[] = [];
         let size = 0;
@@ -120,30 +176,31 @@ export class ControlPlaneClient {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           const text = Buffer.concat(chunks).toString('utf8');
-          let body: unknown;
+          let answer: unknown;
           try {
-            body = JSON.parse(text);
+            answer = JSON.parse(text);
           } catch {
-            body = undefined;
+            answer = undefined;
           }
           if (status === 200) {
-            if (body === undefined) reject(new ControlPlaneRequestError(`${where}: 200 with a body that is not JSON`, false, status));
-            else resolve(body);
+            if (answer === undefined) reject(new ControlPlaneRequestError(`${where}: 200 with a body that is not JSON`, false, status));
+            else resolve(answer);
             return;
           }
-          const error = (body as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
+          const error = (answer as { error?: { code?: unknown; message?: unknown } } | undefined)?.error;
           const detail = error ? `${String(error.code)}: ${String(error.message)}` : text.slice(0, 200);
           reject(new ControlPlaneRequestError(`${where}: HTTP ${status} (${detail})`, status >= 500 || status === 429, status));
         });
       };
       const req = this.secure ? https.request(options, onResponse) : http.request(options, onResponse);
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${this.timeoutMs} ms`)));
       req.on('error', (err: NodeJS.ErrnoException) => reject(new ControlPlaneRequestError(`${where}: ${err.code ? `${err.code} ` : ''}${err.message}`, true)));
-      req.end();
+      req.end(body);
     });
   }
 
   private readTls(dir: string): TlsMaterial {
+    const now = performance.now();
+    if (this.tlsCache !== undefined && now - this.tlsCache.readAt < this.tlsReloadIntervalMs) return this.tlsCache.material;
     const read = (name: string): Buffer => {
       const file = path.join(dir, name);
       try {
@@ -154,7 +211,9 @@ export class ControlPlaneClient {
         );
       }
     };
-    return { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
+    const material = { ca: read('ca.crt'), cert: read('tls.crt'), key: read('tls.key') };
+    this.tlsCache = { material, readAt: now };
+    return material;
   }
 }
 

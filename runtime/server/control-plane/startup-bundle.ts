@@ -40,7 +40,13 @@ export interface StartupBundleOptions {
 
 export type StartupBundle =
   | { readonly source: 'embedded' }
-  | { readonly source: 'control-plane'; readonly bundle: VerifiedBundle; readonly attempts: number };
+  | {
+      readonly source: 'control-plane';
+      readonly bundle: VerifiedBundle;
+      readonly attempts: number;
+      /** The client that fetched it (keep-alive, mTLS); per-turn requests reuse it. The caller closes it. */
+      readonly client: ControlPlaneClient;
+    };
 
 /** The runtime could not obtain a verified bundle; the message says what was tried and why it failed. */
 export class StartupBundleError extends Error {
@@ -90,6 +96,23 @@ export async function resolveStartupBundle(options: StartupBundleOptions): Promi
   if (!client.secure) {
     logger?.log('warn', `${RUNTIME_ENV.controlPlaneUrl} is plain http: the bundle is fetched without TLS or client authentication`, { control_plane_url: controlPlaneUrl });
   }
+  try {
+    const bundle = await fetchWithRetries(client, bundleDigest, options, { attempts, initialDelayMs, maxDelayMs });
+    return { ...bundle, client };
+  } catch (err) {
+    client.close();
+    throw err;
+  }
+}
+
+async function fetchWithRetries(
+  client: ControlPlaneClient,
+  bundleDigest: string,
+  options: StartupBundleOptions,
+  { attempts, initialDelayMs, maxDelayMs }: { readonly attempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number },
+): Promise<{ readonly source: 'control-plane'; readonly bundle: VerifiedBundle; readonly attempts: number }> {
+  const logger = options.logger;
+  const controlPlaneUrl = options.config.controlPlaneUrl;
   const sleep = options.sleep ?? sleepFor;
   let delay = initialDelayMs;
   let lastError = '';

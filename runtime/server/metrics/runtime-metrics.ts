@@ -36,6 +36,14 @@ export class RuntimeMetrics {
   readonly draining: Gauge;
   /** Not an SLO figure: frames refused at ingress (decode/protocol errors), by error code. */
   readonly ingressErrorsTotal: Counter;
+  /**
+   * Not an SLO figure: per-turn `POST /v1/turn-start` requests (control-plane turn-start mode) by
+   * outcome: `answered` (valid bundle applied), `failed` (timeout/HTTP error/invalid answer → step-5
+   * failure applied), `discarded` (the answer came after the session closed or the turn moved on).
+   */
+  readonly turnStartRequestsTotal: Counter;
+  /** Not an SLO figure: round trip of `POST /v1/turn-start`, seconds. */
+  readonly turnStartRequestSeconds: Histogram;
 
   private readonly shedByLane: Record<LaneLabel, CounterSeries>;
 
@@ -65,6 +73,8 @@ export class RuntimeMetrics {
     this.leaseEpoch = r.gauge(METRICS.leaseEpoch, 'Authority epoch currently held by this process.');
     this.draining = r.gauge(METRICS.draining, '1 while draining.');
     this.ingressErrorsTotal = r.counter('rspp_ingress_frame_errors_total', 'Ingress frames refused with an error frame, by error code.', ['code']);
+    this.turnStartRequestsTotal = r.counter('rspp_turn_start_requests_total', 'Control-plane turn-start requests, by outcome (answered|failed|discarded).', ['outcome']);
+    this.turnStartRequestSeconds = r.histogram('rspp_turn_start_request_seconds', 'Round trip of POST /v1/turn-start to the control plane, seconds.');
 
     // Pre-create every lane series so all three are exported (at 0) from the first scrape:
     // an alert on ControlLane shedding must see the series before the first shed happens.

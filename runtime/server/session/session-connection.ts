@@ -5,7 +5,9 @@
  * errors and close.
  *
  * The server plays the session prelude (RK-02) and transport mapping (RK-22) around the engine:
- *   - `turn_open_proposed` (RK-02) from the client → `propose_turn` with the resolved turn start;
+ *   - `turn_open_proposed` (RK-02) from the client → `propose_turn` with the resolved turn start
+ *     (embedded), or `propose_turn` without it and `turn_start_resolved` once the control plane
+ *     answered (two-phase Opening; a late answer for a closed session or a moved-on turn is dropped);
  *   - `playback_completed` (RK-22/23) for the active turn → the turn's output was delivered:
  *     generation complete (`step { success_ready }`) → `commit`, `close`;
  *   - every other envelope goes to the engine as is (DataLane on the hot path `ingestData`).
@@ -29,8 +31,16 @@ export interface SessionHost {
   readonly evidence: EvidenceSink;
   /** Engine clock: integer monotonic milliseconds. */
   now(): number;
-  /** Turn-start resolution for a proposal made now. */
-  resolveTurnStart(): TurnStartContext;
+  /**
+   * Two-phase Opening: proposals are applied without `start` and `resolveTurnStart` may answer
+   * with a promise (control-plane turn-start mode). False: it always answers synchronously.
+   */
+  readonly twoPhaseTurnStart: boolean;
+  /**
+   * Turn-start resolution for a proposal of `sessionId` made now under `authorityEpoch`. A promise
+   * (two-phase only) never rejects: a failed resolution resolves to a context without `bundle`.
+   */
+  resolveTurnStart(sessionId: string, authorityEpoch: number): TurnStartContext | Promise<TurnStartContext>;
   /** Called once when the socket has closed. */
   sessionClosed(session: SessionConnection): void;
   /**
@@ -81,6 +91,8 @@ export class SessionConnection implements EngineSink {
   /** The turn whose edges were told "not ready". */
   private blockedTurn: string | undefined;
   private finalCounters: EngineCounters | undefined;
+  /** Identifies the latest two-phase proposal; an answer for an older one is discarded. */
+  private turnStartToken = 0;
 
   constructor(props: SessionConnectionProps) {
     this.sessionId = props.sessionId;
@@ -119,6 +131,11 @@ export class SessionConnection implements EngineSink {
 
   get isEgressFenced(): boolean {
     return this.egressFenced;
+  }
+
+  /** Two-phase proposals that asked for a turn start (the control plane holds a CP-05 slot only if > 0). */
+  get turnStartsRequested(): number {
+    return this.turnStartToken;
   }
 
   get suppressedOutputs(): number {
@@ -170,17 +187,23 @@ export class SessionConnection implements EngineSink {
   private ingestSignal(signal: ControlSignal, at: number): void {
     const wall = Date.now();
     switch (signal.signal) {
-      case 'turn_open_proposed':
-        this.engine.apply({
-          type: 'propose_turn',
-          at_ms: at,
-          wall_ms: wall,
-          turn_id: signal.turn_id ?? `turn-${signal.event_id}`,
-          event_id: signal.event_id,
-          ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
-          start: this.host.resolveTurnStart(),
-        });
+      case 'turn_open_proposed': {
+        const turnId = signal.turn_id ?? `turn-${signal.event_id}`;
+        if (!this.host.twoPhaseTurnStart) {
+          this.engine.apply({
+            type: 'propose_turn',
+            at_ms: at,
+            wall_ms: wall,
+            turn_id: turnId,
+            event_id: signal.event_id,
+            ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
+            start: this.host.resolveTurnStart(this.sessionId, this.engine.authorityEpoch) as TurnStartContext,
+          });
+          return;
+        }
+        this.proposeTwoPhase(signal, turnId, at, wall);
         return;
+      }
       case 'playback_completed': {
         const activeTurn = this.engine.state === 'Active' ? this.engine.turnId : undefined;
         this.engine.apply({ type: 'control', at_ms: at, wall_ms: wall, signal });
@@ -191,6 +214,43 @@ export class SessionConnection implements EngineSink {
       }
       default:
         this.engine.apply({ type: 'control', at_ms: at, wall_ms: wall, signal });
+    }
+  }
+
+  /**
+   * Opening in two phases: the proposal enters Opening at once (the engine records
+   * `turn_open_proposed_at` now), the turn start is asked for, and `turn_start_resolved` applies the
+   * answer when it comes. A proposal the engine refused (a turn busy, a closed turn id) asks nothing.
+   */
+  private proposeTwoPhase(signal: ControlSignal, turnId: string, at: number, wall: number): void {
+    this.engine.apply({
+      type: 'propose_turn',
+      at_ms: at,
+      wall_ms: wall,
+      turn_id: turnId,
+      event_id: signal.event_id,
+      ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
+    });
+    if (this.engine.state !== 'Opening' || this.engine.turnId !== turnId) return;
+    const token = ++this.turnStartToken;
+    const start = this.host.resolveTurnStart(this.sessionId, this.engine.authorityEpoch);
+    if (start instanceof Promise) {
+      void start.then((context) => this.onTurnStartResolved(token, turnId, context));
+    } else {
+      this.onTurnStartResolved(token, turnId, start);
+    }
+  }
+
+  /** Applies a turn-start answer unless the session closed or the proposal is no longer the one pending. */
+  private onTurnStartResolved(token: number, turnId: string, start: TurnStartContext): void {
+    if (this.closed || token !== this.turnStartToken || this.engine.state !== 'Opening' || this.engine.turnId !== turnId) {
+      this.host.metrics.turnStartRequestsTotal.labels('discarded').inc();
+      return;
+    }
+    this.engine.apply({ type: 'turn_start_resolved', at_ms: this.host.now(), wall_ms: Date.now(), start });
+    if (this.batch.length > 0 && !this.flushScheduled) {
+      this.flushScheduled = true;
+      this.host.scheduleFlush(this);
     }
   }
 

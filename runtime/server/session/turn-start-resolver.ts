@@ -3,8 +3,9 @@
  * posture: snapshots from the documented defaults, local capacity from the server's state, and a
  * turn-start bundle for the configured profile under the placement's current lease.
  *
- * A control-plane client would replace this with a resolver that asks `RSPP_CONTROL_PLANE_URL`;
- * the engine sees the same `TurnStartContext` either way.
+ * In `control-plane` turn-start mode the server asks `POST /v1/turn-start` instead
+ * (`control-plane/control-plane-turn-start.ts`); the engine sees a `TurnStartContext` either way.
+ * This resolver still answers there while draining (local admission refuses first).
  */
 import { DEFAULT_ALLOWED_ADAPTIVE_ACTIONS, DEFAULT_SNAPSHOT_PROVENANCE } from '../../contracts/v1';
 import type { TurnStartBundle } from '../../contracts/v1';

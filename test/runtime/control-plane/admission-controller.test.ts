@@ -21,6 +21,23 @@ describe('AdmissionController (CP-05)', () => {
     expect(controller.decide({ tenantId: 'b', sessionId: 'b1', bundle }).outcome_kind).toBe('admit');
   });
 
+  test('an operator capacity overrides the bundle policy (scope stays the policy\'s); invalid capacities are refused', () => {
+    const bundle = bundleWith({ max_concurrent_sessions: 100, capacity_exhausted_outcome: 'defer', scope: 'tenant' });
+    const one = new AdmissionController({ capacity: { maxConcurrentSessions: 1, exhaustedOutcome: 'reject' } });
+    expect(one.decide({ tenantId: 'a', sessionId: 'a1', bundle }).outcome_kind).toBe('admit');
+    expect(one.decide({ tenantId: 'a', sessionId: 'a2', bundle })).toEqual({
+      outcome_kind: 'reject',
+      scope: 'tenant',
+      reason: CP_ADMISSION_REASONS.capacityReject,
+      emitted_by: 'CP-05',
+    });
+    expect(one.decide({ tenantId: 'a', sessionId: 'a1', bundle }).outcome_kind).toBe('admit'); // idempotent for the admitted one
+    const none = new AdmissionController({ capacity: { maxConcurrentSessions: 0, exhaustedOutcome: 'defer' } });
+    expect(none.decide({ tenantId: 'a', sessionId: 'a1', bundle })).toMatchObject({ outcome_kind: 'defer', reason: CP_ADMISSION_REASONS.capacityDefer });
+    expect(() => new AdmissionController({ capacity: { maxConcurrentSessions: -1, exhaustedOutcome: 'defer' } })).toThrow(/capacity.maxConcurrentSessions/);
+    expect(() => new AdmissionController({ capacity: { maxConcurrentSessions: 1, exhaustedOutcome: 'drop' as 'defer' } })).toThrow(/capacity.exhaustedOutcome/);
+  });
+
   test('idle sessions give their slot back after sessionIdleTimeoutMs', () => {
     let now = 0;
     const controller = new AdmissionController({ sessionIdleTimeoutMs: 1000, now: () => now });
