@@ -15,7 +15,7 @@
  * The control plane runs the same image with its own command.
  */
 export const RUNTIME_IMAGE =
-  'ghcr.io/rspp/rspp-runtime@sha256:9d652d96b90b6a84bcaad9bc8da31075df4d85bdc3a9bd12d589e6037c95803e';
+  'ghcr.io/rspp/rspp-runtime@sha256:2c60376ee5d02e904bf0d32fec9f48a41f91cb5a88fb50ab4e79c92742c2b0fa';
 
 /** The control plane is the runtime image started with the control-plane entrypoint. */
 export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;
