@@ -180,12 +180,7 @@ export class EdgeBuffer {
       }
       while (this.ring.size > 0 && this.wouldOverflow(bytes)) this.makeRoom(atMs);
     }
-    const slot = this.ring.nextSlot();
-    this.ring.push(event);
-    this.payloads[slot] = payload;
-    this.bytes[slot] = bytes;
-    this.enqueuedAt[slot] = atMs;
-    this.queuedBytes += bytes;
+    this.pushRaw(event, payload, bytes, atMs);
     if (!this.pressure) this.checkHigh(atMs);
     if (this.downstreamReady) this.drain(atMs);
   }

@@ -11,13 +11,13 @@
 import { ChildProcess, execFileSync, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as http from 'http';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Testing } from 'cdk8s';
 import { Etcd3 } from 'etcd3';
 import { AuthorityLeaseStore } from '../../constructs/authority-lease-store';
 import { MtlsBaseline } from '../../constructs/mtls-baseline';
+import { freePort } from '../support/ports';
 import { byKind } from './platform-invariants.support';
 
 const haveTools = spawnSync('etcd', ['--version']).status === 0 && spawnSync('openssl', ['version']).status === 0;
@@ -26,16 +26,6 @@ const describeIfTools = haveTools ? describe : describe.skip;
 const NS = 'rspp-it';
 const USAGE_TO_EKU: Record<string, string | undefined> = { 'server auth': 'serverAuth', 'client auth': 'clientAuth' };
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
-}
 
 function httpGet(url: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

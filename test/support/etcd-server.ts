@@ -9,9 +9,10 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { connect, createServer } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort } from './ports';
 
 export interface EtcdServer {
   /** Client URL, e.g. `http://127.0.0.1:41234`. */
@@ -41,18 +42,7 @@ export function etcdAvailable(): boolean {
   return spawnSync('etcd', ['--version'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from './ports';
 
 export async function startEtcd(options: StartEtcdOptions = {}): Promise<EtcdServer> {
   const readyTimeoutMs = options.readyTimeoutMs ?? 5000;

@@ -18,7 +18,7 @@ import type { RawData, WebSocket } from 'ws';
 import { checkBaselineCompleteness } from '../../contracts/v1';
 import type { ControlSignal, EventRecord, Or02BaselineRecord } from '../../contracts/v1';
 import { TurnEngine } from '../../engine';
-import type { EngineConfig, EngineCounters, EngineOutput, EngineSink, TurnStartContext } from '../../engine';
+import type { EngineConfig, EngineCounters, EngineInput, EngineOutput, EngineSink, TurnStartContext } from '../../engine';
 import type { EvidenceSink } from '../evidence/evidence-sink';
 import type { RuntimeMetrics } from '../metrics/runtime-metrics';
 import { encodeDataOutput, encodeOutput } from './canonical-output-encoder';
@@ -191,12 +191,7 @@ export class SessionConnection implements EngineSink {
         const turnId = signal.turn_id ?? `turn-${signal.event_id}`;
         if (!this.host.twoPhaseTurnStart) {
           this.engine.apply({
-            type: 'propose_turn',
-            at_ms: at,
-            wall_ms: wall,
-            turn_id: turnId,
-            event_id: signal.event_id,
-            ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
+            ...proposeTurn(signal, turnId, at, wall),
             start: this.host.resolveTurnStart(this.sessionId, this.engine.authorityEpoch) as TurnStartContext,
           });
           return;
@@ -223,14 +218,7 @@ export class SessionConnection implements EngineSink {
    * answer when it comes. A proposal the engine refused (a turn busy, a closed turn id) asks nothing.
    */
   private proposeTwoPhase(signal: ControlSignal, turnId: string, at: number, wall: number): void {
-    this.engine.apply({
-      type: 'propose_turn',
-      at_ms: at,
-      wall_ms: wall,
-      turn_id: turnId,
-      event_id: signal.event_id,
-      ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
-    });
+    this.engine.apply(proposeTurn(signal, turnId, at, wall));
     if (this.engine.state !== 'Opening' || this.engine.turnId !== turnId) return;
     const token = ++this.turnStartToken;
     const start = this.host.resolveTurnStart(this.sessionId, this.engine.authorityEpoch);
@@ -419,4 +407,16 @@ export class SessionConnection implements EngineSink {
     this.finalCounters = this.engine.counters();
     this.host.sessionClosed(this);
   }
+}
+
+/** The engine's `propose_turn` input for a client's `turn_open_proposed` (without a turn start). */
+function proposeTurn(signal: ControlSignal, turnId: string, at: number, wall: number): Extract<EngineInput, { type: 'propose_turn' }> {
+  return {
+    type: 'propose_turn',
+    at_ms: at,
+    wall_ms: wall,
+    turn_id: turnId,
+    event_id: signal.event_id,
+    ...(signal.authority_epoch !== undefined ? { authority_epoch: signal.authority_epoch } : {}),
+  };
 }

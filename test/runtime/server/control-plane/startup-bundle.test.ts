@@ -4,7 +4,6 @@
  * tampered answer, retry then fail clearly when the control plane is down, and `main()` wiring.
  */
 import { readFileSync, writeFileSync } from 'fs';
-import * as http from 'http';
 import * as https from 'https';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
@@ -21,6 +20,7 @@ import { main } from '../../../../runtime/server/main';
 import type { LogLevel, ServerLogger } from '../../../../runtime/server/logging/server-logger';
 import { loadArtifacts } from '../../../../pipelines';
 import { createTestCa, issueTestLeaf, removeTestPki, type TestCa, type TestLeaf } from '../../control-plane/test-certificates';
+import { closedPort } from '../../../support/ports';
 
 const artifacts = loadArtifacts();
 const BUNDLE = artifacts.bundles.find((b) => b.artifact.name === 'simple_v1')!.digest;
@@ -35,14 +35,6 @@ class CapturingLogger implements ServerLogger {
 
 const fastRetry = { attempts: 3, initialDelayMs: 10, maxDelayMs: 20, requestTimeoutMs: 2000 };
 
-/** A port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('runtime control-plane client over mutual TLS', () => {
   let ca: TestCa;

@@ -5,8 +5,6 @@
  * choice 2). Both share one in-memory lease store, so the control plane re-checks the runtime's
  * real lease. Also measures the turn-open latency the round trip adds (logged, see README).
  */
-import type { AddressInfo } from 'net';
-import * as http from 'http';
 import { InMemoryLeaseStore, type LeaseStore } from '../../../../runtime/authority';
 import { ControlPlaneService, type AdmissionCapacity } from '../../../../runtime/control-plane';
 import { SessionClient, type ServerOutput } from '../../../../runtime/server/client/session-client';
@@ -18,6 +16,7 @@ import { RuntimeServer } from '../../../../runtime/server/runtime-server';
 import { loadArtifacts } from '../../../../pipelines';
 import { createTestCa, issueTestLeaf, removeTestPki, type TestCa, type TestLeaf } from '../../control-plane/test-certificates';
 import { metricValue } from '../server-fixture';
+import { closedPort } from '../../../support/ports';
 
 const BUNDLE = loadArtifacts().bundles.find((b) => b.artifact.name === 'simple_v1')!.digest;
 
@@ -70,13 +69,6 @@ function gatedStore(store: LeaseStore, gate: Gate): LeaseStore {
   });
 }
 
-async function closedPort(): Promise<number> {
-  const server = http.createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((r) => server.close(() => r()));
-  return port;
-}
 
 describe('runtime server: control-plane turn-start mode (turn-engine.md §2 step 5)', () => {
   let ca: TestCa;
