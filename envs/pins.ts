@@ -15,7 +15,7 @@
  * The control plane runs the same image with its own command.
  */
 export const RUNTIME_IMAGE =
-  'ghcr.io/rspp/rspp-runtime@sha256:2c60376ee5d02e904bf0d32fec9f48a41f91cb5a88fb50ab4e79c92742c2b0fa';
+  'ghcr.io/rspp/rspp-runtime@sha256:e8f737a9a178dcee39626f7c2d2f3bd067395a2fab86f2effe46567077bcc045';
 
 /** The control plane is the runtime image started with the control-plane entrypoint. */
 export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;
