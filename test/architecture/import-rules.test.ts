@@ -12,7 +12,7 @@ const RULES: ReadonlyArray<{ folder: string; mayImport: readonly string[] }> = [
   { folder: 'runtime/contracts', mayImport: [] },
   { folder: 'runtime/engine', mayImport: ['runtime/contracts'] },
   { folder: 'runtime/authority', mayImport: ['runtime/contracts'] },
-  { folder: 'runtime/bench', mayImport: ['runtime/engine', 'runtime/contracts'] },
+  { folder: 'runtime/bench', mayImport: ['runtime/engine', 'runtime/server', 'runtime/contracts'] },
   { folder: 'runtime/server', mayImport: ['runtime/engine', 'runtime/authority', 'runtime/contracts'] },
   { folder: 'runtime/control-plane', mayImport: ['runtime/contracts', 'runtime/authority', 'pipelines'] },
   { folder: 'pipelines', mayImport: ['runtime/contracts', 'runtime/engine'] },

@@ -19,8 +19,9 @@ import {
   TurnStartBundleSchema,
   VersionResolutionSchema,
 } from './authority-schemas';
+import type { JsonSchemaDoc } from './compatibility';
 import type { Infer, ObjectSchema } from './schema-dsl';
-import { ContractDecodeError, decodeWith, validateAgainst, type ContractError, type DecodeResult } from './strict-decoder';
+import { ContractDecodeError, decodeWith, problemsAgainst, validateAgainst, type ContractError, type DecodeResult } from './strict-decoder';
 
 /** The schema version this module writes. */
 export const CONTRACTS_SCHEMA_VERSION = 'v1.0';
@@ -52,7 +53,8 @@ export type ContractValue<K extends ContractKind> = Infer<(typeof CONTRACT_SCHEM
 /** A set of named schemas at one version, the unit the compatibility checker compares. */
 export interface ContractSchemaSet {
   readonly version: string;
-  readonly schemas: { readonly [kind: string]: ObjectSchema };
+  /** JSON Schema documents by kind (the live schemas, or a frozen JSON snapshot of them). */
+  readonly schemas: { readonly [kind: string]: JsonSchemaDoc };
 }
 
 export const CONTRACT_SCHEMA_SET_V1: ContractSchemaSet = Object.freeze({ version: CONTRACTS_SCHEMA_VERSION, schemas: CONTRACT_SCHEMAS_V1 });
@@ -65,6 +67,11 @@ export function decodeContract<K extends ContractKind>(kind: K, json: unknown): 
 /** Validate a value of a kind: the first violated rule, or undefined (`contracts.md` §1 `validate()`). */
 export function validateContract(kind: ContractKind, value: unknown): ContractError | undefined {
   return validateAgainst(CONTRACT_SCHEMAS_V1[kind] as ObjectSchema, value);
+}
+
+/** Every violation of a value of a kind at once (structure first; rules once the structure holds). */
+export function contractProblems(kind: ContractKind, value: unknown): ContractError[] {
+  return problemsAgainst(CONTRACT_SCHEMAS_V1[kind] as ObjectSchema, value);
 }
 
 /** Decode or throw `ContractDecodeError` (for call sites where invalid input is a bug). */

@@ -18,7 +18,7 @@ interface SortedFields {
 }
 
 function sortedFieldsOf(schema: ObjectSchema): SortedFields {
-  const keys = Object.keys(schema.fields).sort();
+  const keys = Object.keys(schema.properties).sort();
   return { keys, quoted: keys.map((k) => JSON.stringify(k)) };
 }
 

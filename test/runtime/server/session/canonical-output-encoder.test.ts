@@ -3,7 +3,7 @@ import { ControlSignalSchema, DecisionOutcomeSchema, encodeCanonical, TurnTransi
 import type { ControlSignal, DecisionOutcome, EventRecord, TurnTransition } from '../../../../runtime/contracts/v1';
 import { encodeDataOutput, encodeEnvelope, encodeOutput } from '../../../../runtime/server/session/canonical-output-encoder';
 
-const fieldNames = Object.keys(ControlSignalSchema.fields);
+const fieldNames = Object.keys(ControlSignalSchema.properties);
 const scalar = fc.oneof(
   fc.string(),
   fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }),
@@ -16,8 +16,8 @@ const nested = fc.oneof(fc.record({ sample_index: fc.nat() }), fc.record({ start
 const shapeOf = (names: readonly string[]) =>
   fc.dictionary(fc.constantFrom(...names), fc.oneof(scalar, nested, fc.constant(undefined)), { maxKeys: names.length });
 const envelopeLike = shapeOf(fieldNames);
-const decisionLike = shapeOf(Object.keys(DecisionOutcomeSchema.fields));
-const transitionLike = shapeOf(Object.keys(TurnTransitionSchema.fields));
+const decisionLike = shapeOf(Object.keys(DecisionOutcomeSchema.properties));
+const transitionLike = shapeOf(Object.keys(TurnTransitionSchema.properties));
 
 describe('canonical output encoder', () => {
   test('envelope encoding is byte-identical to contracts v1 encodeCanonical (property)', () => {
