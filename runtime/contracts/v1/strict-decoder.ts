@@ -305,12 +305,29 @@ function isDeepFrozen(value: unknown): boolean {
   return true;
 }
 
+/** An unknown top-level field (reported first, as the former interpreter did), found without the error walk. */
+function unknownTopLevel(schema: ObjectSchema, value: unknown): Violation | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const fields = schema.properties;
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(fields, key) && Object.prototype.hasOwnProperty.call(value, key)) {
+      return { code: 'unknown_field', path: `.${key}`, message: `unknown field "${key}" in ${schema.title}` };
+    }
+  }
+  return undefined;
+}
+
 function firstViolation(schema: ObjectSchema, value: unknown): Violation | undefined {
   if (typeof value === 'object' && value !== null && validFrozen.get(value) === schema) return undefined;
-  if (!compiledFor(schema).Check(value)) {
-    const all = structuralViolations(schema, value);
+  const check = compiledFor(schema);
+  if (!check.Check(value)) {
+    // Invalid input stays cheap (hostile clients send it): the error walk stops at its first error.
+    const unknown = unknownTopLevel(schema, value);
+    if (unknown) return unknown;
     const version = typeof value === 'object' && value !== null ? versionViolation(value as Record<string, unknown>) : undefined;
-    return all.find((v) => v.code === 'unknown_field') ?? version ?? all[0];
+    if (version) return version;
+    const first = check.Errors(value).First();
+    return first ? toViolation(schema as Node, value, first) : { code: 'wrong_type', path: '', message: `not a valid ${schema.title}` };
   }
   const violation = semanticOf(schema, value);
   if (violation === undefined && Object.isFrozen(value) && isDeepFrozen(value)) validFrozen.set(value as object, schema);
