@@ -59,6 +59,7 @@ export function checkSchema(value: unknown, schema: SchemaNode, path: ValuePath 
   const present = withoutNullFields(value, schema as Node);
   const out: SchemaViolation[] = [];
   const seen = new Set<string>();
+  /** One problem per value: TypeBox may report a value twice (too short and off-pattern); the first counts. */
   const push = (v: SchemaViolation) => {
     const key = JSON.stringify(v.path);
     if (seen.has(key)) return;
@@ -70,7 +71,8 @@ export function checkSchema(value: unknown, schema: SchemaNode, path: ValuePath 
     for (const e of check.Errors(present)) for (const v of toViolations(e, present, path)) push(v);
   }
   forEachNode(present, schema, path, (v, node, at) => {
-    if (Array.isArray(v) && (node.uniqueItems || node['x-unique-by'] !== undefined)) for (const d of duplicates(v, node, at)) push(d);
+    // (a duplicate is reported even where the value also has a type problem, as before)
+    if (Array.isArray(v) && (node.uniqueItems || node['x-unique-by'] !== undefined)) out.push(...duplicates(v, node, at));
   });
   return out;
 }
