@@ -8,7 +8,9 @@
  */
 import { encodeCanonical } from './canonical-json';
 import type { ContractSchemaSet } from './contract-registry';
-import { enumValues, type RuleRef } from './schema-dsl';
+import { enumValues, type JsonSchemaDoc, type RuleRef } from './schema-dsl';
+
+export type { JsonSchemaDoc } from './schema-dsl';
 
 export type CompatibilityChangeKind =
   | 'kind_removed'
@@ -73,27 +75,6 @@ export function checkCompatibility(previous: ContractSchemaSet, next: ContractSc
     if (!previous.schemas[kind]) additions.push(`${kind}: new contract kind`);
   }
   return { compatible: problems.length === 0, problems, additions };
-}
-
-/** A contract schema as a JSON Schema document (what the checker reads; symbols and functions ignored). */
-export interface JsonSchemaDoc {
-  readonly type?: string;
-  readonly title?: string;
-  readonly properties?: { readonly [name: string]: JsonSchemaDoc };
-  readonly required?: readonly string[];
-  readonly patternProperties?: { readonly [pattern: string]: JsonSchemaDoc };
-  readonly items?: JsonSchemaDoc;
-  readonly anyOf?: readonly JsonSchemaDoc[];
-  readonly const?: unknown;
-  readonly minLength?: number;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly uniqueItems?: boolean;
-  readonly minProperties?: number;
-  readonly 'x-enum'?: string;
-  readonly 'x-rules'?: readonly RuleRef[];
 }
 
 type DocKind = 'string' | 'int' | 'bool' | 'enum' | 'array' | 'map' | 'object';

@@ -19,8 +19,7 @@ import {
   TurnStartBundleSchema,
   VersionResolutionSchema,
 } from './authority-schemas';
-import type { JsonSchemaDoc } from './compatibility';
-import type { Infer, ObjectSchema } from './schema-dsl';
+import type { Infer, JsonSchemaDoc, ObjectSchema } from './schema-dsl';
 import { ContractDecodeError, decodeWith, problemsAgainst, validateAgainst, type ContractError, type DecodeResult } from './strict-decoder';
 
 /** The schema version this module writes. */

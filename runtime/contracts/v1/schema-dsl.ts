@@ -33,6 +33,27 @@ export interface RuleRef {
   readonly params?: unknown;
 }
 
+/** A contract schema as a JSON Schema document (what the checker reads; symbols and functions ignored). */
+export interface JsonSchemaDoc {
+  readonly type?: string;
+  readonly title?: string;
+  readonly properties?: { readonly [name: string]: JsonSchemaDoc };
+  readonly required?: readonly string[];
+  readonly patternProperties?: { readonly [pattern: string]: JsonSchemaDoc };
+  readonly items?: JsonSchemaDoc;
+  readonly anyOf?: readonly JsonSchemaDoc[];
+  readonly const?: unknown;
+  readonly minLength?: number;
+  readonly pattern?: string;
+  readonly minimum?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly uniqueItems?: boolean;
+  readonly minProperties?: number;
+  readonly 'x-enum'?: string;
+  readonly 'x-rules'?: readonly RuleRef[];
+}
+
 export type Fields = TProperties;
 export type Schema = TSchema;
 
