@@ -3,8 +3,8 @@
  * reports every violation with its path, each with the one-line fix the author needs. It knows
  * nothing of files or lines; the validator attaches those.
  */
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
+import { compiledValidator, type JsonSchemaDoc } from '../../runtime/contracts/v1';
 import { canonicalJson } from '../artifacts/canonical-digest';
 import type { ValuePath } from '../artifacts/yaml-source';
 import type { SchemaNode } from './schema-language';
@@ -19,40 +19,15 @@ export interface SchemaViolation {
 }
 
 /** A schema node as this module reads it (JSON Schema keywords and our `x-*` marks). */
-interface Node {
-  readonly type?: string;
-  readonly description?: string;
-  readonly properties?: Readonly<Record<string, Node>>;
-  readonly patternProperties?: Readonly<Record<string, Node>>;
-  readonly items?: Node;
-  readonly anyOf?: readonly Node[];
-  readonly const?: unknown;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly maximum?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly minProperties?: number;
-  readonly uniqueItems?: boolean;
+interface Node extends JsonSchemaDoc {
   readonly 'x-unique-by'?: string;
   readonly 'x-key-enum'?: readonly string[];
   readonly 'x-ref-kind'?: string;
   readonly 'x-image-ref'?: boolean;
   readonly 'x-self-digest'?: boolean;
-  readonly 'x-enum'?: boolean;
 }
 
 const MUTABLE_WORDS = new Set(['latest', 'stable', 'main', 'master', 'head', 'dev', 'develop', 'current', 'next', 'edge', 'nightly']);
-
-const compiled = new WeakMap<object, TypeCheck<SchemaNode>>();
-function compiledFor(schema: SchemaNode): TypeCheck<SchemaNode> {
-  let check = compiled.get(schema);
-  if (!check) {
-    check = TypeCompiler.Compile(schema);
-    compiled.set(schema, check);
-  }
-  return check;
-}
 
 export function checkSchema(value: unknown, schema: SchemaNode, path: ValuePath = []): SchemaViolation[] {
   // An explicit `null` field reads as an absent one (YAML `field:` with nothing after it).
@@ -66,7 +41,7 @@ export function checkSchema(value: unknown, schema: SchemaNode, path: ValuePath 
     seen.add(key);
     out.push(v);
   };
-  const check = compiledFor(schema);
+  const check = compiledValidator(schema);
   if (!check.Check(present)) {
     for (const e of check.Errors(present)) for (const v of toViolations(e, present, path)) push(v);
   }

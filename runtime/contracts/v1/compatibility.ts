@@ -10,8 +10,6 @@ import { encodeCanonical } from './canonical-json';
 import type { ContractSchemaSet } from './contract-registry';
 import { enumValues, type JsonSchemaDoc, type RuleRef } from './schema-dsl';
 
-export type { JsonSchemaDoc } from './schema-dsl';
-
 export type CompatibilityChangeKind =
   | 'kind_removed'
   | 'field_removed'

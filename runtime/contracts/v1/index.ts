@@ -4,7 +4,8 @@
  * canonical JSON, and the additive-only compatibility checker. Imports nothing of ours.
  */
 export * from './enums';
-export type { Schema, ObjectSchema, ObjectRule, RuleRef, RuleViolation, Infer } from './schema-dsl';
+export type { Schema, ObjectSchema, ObjectRule, RuleRef, RuleViolation, Infer, JsonSchemaDoc } from './schema-dsl';
+export { compiledValidator } from './schema-dsl';
 export {
   SUPPORTED_MAJOR_VERSION,
   SCHEMA_VERSION_PATTERN,

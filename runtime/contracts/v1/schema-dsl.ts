@@ -8,6 +8,7 @@
  * object schemas; the JSON document carries them as `x-rules` (id + parameters), which is what the
  * compatibility checker compares.
  */
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Type, type Static, type TArray, type TBoolean, type TInteger, type TLiteral, type TObject, type TOptional, type TProperties, type TRecord, type TSchema, type TString, type TUnion } from '@sinclair/typebox';
 
 /** Where an object schema keeps its rule functions (a symbol: never part of the JSON document). */
@@ -37,6 +38,7 @@ export interface RuleRef {
 export interface JsonSchemaDoc {
   readonly type?: string;
   readonly title?: string;
+  readonly description?: string;
   readonly properties?: { readonly [name: string]: JsonSchemaDoc };
   readonly required?: readonly string[];
   readonly patternProperties?: { readonly [pattern: string]: JsonSchemaDoc };
@@ -46,12 +48,26 @@ export interface JsonSchemaDoc {
   readonly minLength?: number;
   readonly pattern?: string;
   readonly minimum?: number;
+  readonly maximum?: number;
   readonly minItems?: number;
   readonly maxItems?: number;
   readonly uniqueItems?: boolean;
   readonly minProperties?: number;
-  readonly 'x-enum'?: string;
+  /** An enum (a union of constants): its name in messages, or `true` when unnamed. */
+  readonly 'x-enum'?: string | true;
   readonly 'x-rules'?: readonly RuleRef[];
+}
+
+const compiledValidators = new WeakMap<object, TypeCheck<TSchema>>();
+
+/** The compiled validator of a schema (TypeBox `TypeCompiler`), built once per schema object. */
+export function compiledValidator(schema: TSchema): TypeCheck<TSchema> {
+  let check = compiledValidators.get(schema);
+  if (!check) {
+    check = TypeCompiler.Compile(schema);
+    compiledValidators.set(schema, check);
+  }
+  return check;
 }
 
 export type Fields = TProperties;

@@ -8,10 +8,9 @@
  * (contracts.md §1: `validate()` returns the first violated rule; an unknown field first, then in
  * field declaration order); `problemsAgainst` returns every one.
  */
-import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { ValueErrorType, type ValueError } from '@sinclair/typebox/errors';
 import type { TSchema } from '@sinclair/typebox';
-import { enumValues, RULES, type Infer, type ObjectRule, type ObjectSchema } from './schema-dsl';
+import { compiledValidator, enumValues, RULES, type Infer, type JsonSchemaDoc, type ObjectRule, type ObjectSchema } from './schema-dsl';
 
 export type ContractErrorCode =
   | 'invalid_json'
@@ -59,37 +58,12 @@ export const SCHEMA_VERSION_PATTERN = '^v[0-9]+\\.[0-9]+(\\.[0-9]+)?$';
 type Violation = { readonly code: ContractErrorCode; readonly path: string; readonly message: string; readonly rule?: string };
 
 /** A schema node as the decoder reads it (JSON Schema keywords plus our `x-*` and rule symbol). */
-interface Node {
-  readonly type?: string;
-  readonly title?: string;
-  readonly properties?: Readonly<Record<string, Node>>;
-  readonly patternProperties?: Readonly<Record<string, Node>>;
-  readonly items?: Node;
-  readonly anyOf?: readonly Node[];
-  readonly const?: unknown;
-  readonly pattern?: string;
-  readonly minimum?: number;
-  readonly minItems?: number;
-  readonly maxItems?: number;
-  readonly minProperties?: number;
-  readonly 'x-enum'?: string;
-  readonly [RULES]?: readonly ObjectRule[];
-}
+type Node = JsonSchemaDoc & { readonly [RULES]?: readonly ObjectRule[] };
 
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'array';
   return typeof value;
-}
-
-const compiled = new WeakMap<object, TypeCheck<TSchema>>();
-function compiledFor(schema: TSchema): TypeCheck<TSchema> {
-  let check = compiled.get(schema);
-  if (!check) {
-    check = TypeCompiler.Compile(schema);
-    compiled.set(schema, check);
-  }
-  return check;
 }
 
 // ---------- structural errors → contract errors ----------
@@ -187,7 +161,7 @@ function toViolation(root: Node, rootValue: unknown, e: ValueError): Violation {
 function structuralViolations(schema: TSchema, value: unknown): Violation[] {
   const out: Violation[] = [];
   const missing = new Set<string>();
-  for (const e of compiledFor(schema).Errors(value)) {
+  for (const e of compiledValidator(schema).Errors(value)) {
     if (missing.has(e.path)) continue;
     if (e.type === ValueErrorType.ObjectRequiredProperty) missing.add(e.path);
     out.push(toViolation(schema as Node, value, e));
@@ -319,7 +293,7 @@ function unknownTopLevel(schema: ObjectSchema, value: unknown): Violation | unde
 
 function firstViolation(schema: ObjectSchema, value: unknown): Violation | undefined {
   if (typeof value === 'object' && value !== null && validFrozen.get(value) === schema) return undefined;
-  const check = compiledFor(schema);
+  const check = compiledValidator(schema);
   if (!check.Check(value)) {
     // Invalid input stays cheap (hostile clients send it): the error walk stops at its first error.
     const unknown = unknownTopLevel(schema, value);
@@ -341,7 +315,7 @@ const located = (schema: ObjectSchema, v: Violation): ContractError => ({ ...v, 
  * structure holds, since they read fields the structure guarantees).
  */
 export function problemsAgainst(schema: ObjectSchema, value: unknown): ContractError[] {
-  if (!compiledFor(schema).Check(value)) return structuralViolations(schema, value).map((v) => located(schema, v));
+  if (!compiledValidator(schema).Check(value)) return structuralViolations(schema, value).map((v) => located(schema, v));
   const v = semanticOf(schema, value);
   return v ? [located(schema, v)] : [];
 }
