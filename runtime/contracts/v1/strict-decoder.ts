@@ -95,7 +95,9 @@ function toViolation(root: Node, rootValue: unknown, e: ValueError): Violation {
   const path = pathOf(rootValue, segments);
   const schema = e.schema as Node;
   const value = e.value;
-  switch (e.type) {
+  // A field present with the value `undefined` is a missing field (JSON cannot even carry it).
+  const missing = e.type === ValueErrorType.ObjectRequiredProperty || (value === undefined && segments.length > 0);
+  switch (missing ? ValueErrorType.ObjectRequiredProperty : e.type) {
     case ValueErrorType.ObjectRequiredProperty: {
       let parent: Node | undefined = root;
       for (const seg of segments.slice(0, -1)) parent = parent && childSchema(parent, seg);
