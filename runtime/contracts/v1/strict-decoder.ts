@@ -96,7 +96,8 @@ function toViolation(root: Node, rootValue: unknown, e: ValueError): Violation {
   const schema = e.schema as Node;
   const value = e.value;
   // A field present with the value `undefined` is a missing field (JSON cannot even carry it).
-  const missing = e.type === ValueErrorType.ObjectRequiredProperty || (value === undefined && segments.length > 0);
+  const missing =
+    e.type === ValueErrorType.ObjectRequiredProperty || (value === undefined && segments.length > 0 && e.type !== ValueErrorType.ObjectAdditionalProperties);
   switch (missing ? ValueErrorType.ObjectRequiredProperty : e.type) {
     case ValueErrorType.ObjectRequiredProperty: {
       let parent: Node | undefined = root;

@@ -3,6 +3,7 @@
  * the former interpreter, the first-violation order (unknown field first, then the schema-version major,
  * then the structure, then the cross-field rules), and `contractProblems` returning every problem at once.
  */
+import fc from 'fast-check';
 import { contractProblems, validateContract, type EventRecord } from '../../../runtime/contracts/v1';
 import { SIMPLE_V1_PROFILE } from '../../../runtime/engine';
 
@@ -96,5 +97,25 @@ describe('strict decoder: codes, paths and messages', () => {
     );
     expect(contractProblems('EventRecord', event)).toEqual([]);
     expect(contractProblems('EventRecord', { ...event, merged_from_event_ids: ['a'] })).toEqual([expect.objectContaining({ code: 'rule_violation' })]);
+  });
+});
+
+describe('strict decoder: the first violation is one of all the problems (property)', () => {
+  const fields = Object.keys(event);
+  const junk = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -3, max: 3 }), fc.double(), fc.string({ maxLength: 3 }), fc.constantFrom('DataLane', 'ControlLane', 'turn', 'v2.0', 'audio_raw'), fc.array(fc.string({ maxLength: 2 }), { maxLength: 3 }), fc.constant({ pts_ms: 1 }));
+  const edits = fc.array(fc.tuple(fc.constantFrom(...fields, 'colour', 'media_time', 'merged_from_event_ids', 'merge_group_id', 'signal'), junk), { maxLength: 4 });
+
+  test('validateContract is undefined exactly when contractProblems is empty, and otherwise names one of them', () => {
+    fc.assert(
+      fc.property(edits, (changes) => {
+        const value: Record<string, unknown> = { ...event };
+        for (const [k, v] of changes) value[k] = v;
+        const first = validateContract('EventRecord', value);
+        const all = contractProblems('EventRecord', value);
+        if (first === undefined) return all.length === 0;
+        return all.some((p) => p.code === first.code && p.path === first.path) || (first.code === 'unsupported_version' && all.length > 0);
+      }),
+      { numRuns: 2000, seed: 17 },
+    );
   });
 });
