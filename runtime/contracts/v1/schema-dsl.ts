@@ -60,11 +60,34 @@ export interface JsonSchemaDoc {
 
 const compiledValidators = new WeakMap<object, TypeCheck<TSchema>>();
 
-/** The compiled validator of a schema (TypeBox `TypeCompiler`), built once per schema object. */
+/**
+ * A copy of a schema without `uniqueItems`, for the compiled validator: TypeBox checks uniqueness by
+ * hashing every item (FNV-1a over a serialisation), which profiled as the costliest part of a contract
+ * check; the callers check uniqueness themselves, with their own messages, once the structure holds.
+ */
+function withoutUniqueItems(schema: TSchema): TSchema {
+  const copy: Record<string | symbol, unknown> = {};
+  for (const key of Reflect.ownKeys(schema)) {
+    if (key === 'uniqueItems') continue;
+    const v = (schema as unknown as Record<string | symbol, unknown>)[key];
+    if (key === 'properties' || key === 'patternProperties') {
+      copy[key] = Object.fromEntries(Object.entries(v as Record<string, TSchema>).map(([k, child]) => [k, withoutUniqueItems(child)]));
+    } else if (key === 'items') {
+      copy[key] = withoutUniqueItems(v as TSchema);
+    } else if (key === 'anyOf') {
+      copy[key] = (v as TSchema[]).map(withoutUniqueItems);
+    } else {
+      copy[key] = v;
+    }
+  }
+  return copy as unknown as TSchema;
+}
+
+/** The compiled validator of a schema (TypeBox `TypeCompiler`; uniqueness is the caller's), built once per schema object. */
 export function compiledValidator(schema: TSchema): TypeCheck<TSchema> {
   let check = compiledValidators.get(schema);
   if (!check) {
-    check = TypeCompiler.Compile(schema);
+    check = TypeCompiler.Compile(withoutUniqueItems(schema));
     compiledValidators.set(schema, check);
   }
   return check;

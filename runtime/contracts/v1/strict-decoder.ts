@@ -133,16 +133,6 @@ function toViolation(root: Node, rootValue: unknown, e: ValueError): Violation {
       return { code: 'too_few_items', path, message: `needs at least ${schema.minItems} item(s), got ${(value as unknown[]).length}` };
     case ValueErrorType.ArrayMaxItems:
       return { code: 'too_many_items', path, message: `allows at most ${schema.maxItems} item(s), got ${(value as unknown[]).length}` };
-    case ValueErrorType.ArrayUniqueItems: {
-      const items = value as unknown[];
-      const seen = new Set<string>();
-      for (let i = 0; i < items.length; i++) {
-        const key = typeof items[i] === 'string' ? (items[i] as string) : JSON.stringify(items[i]);
-        if (seen.has(key)) return { code: 'duplicate_item', path: `${path}[${i}]`, message: `duplicate item ${key}` };
-        seen.add(key);
-      }
-      return { code: 'duplicate_item', path, message: 'items must be unique' };
-    }
     case ValueErrorType.Union:
     case ValueErrorType.Literal: {
       const name = schema['x-enum'];
@@ -199,6 +189,8 @@ interface SemanticPlan {
   readonly fields: readonly (readonly [string, SemanticPlan])[];
   /** Array items or map values with something to check. */
   readonly each?: SemanticPlan;
+  /** Array items must be unique (`uniqueItems`; the compiled validator leaves it to this pass). */
+  readonly unique: boolean;
   readonly rules: readonly ObjectRule[];
 }
 
@@ -216,9 +208,21 @@ function planOf(node: Node): SemanticPlan | undefined {
   const each = eachNode ? planOf(eachNode) : undefined;
   const rules = node[RULES] ?? [];
   const version = node.properties !== undefined && 'schema_version' in node.properties;
-  const plan: SemanticPlan | undefined = version || fields.length > 0 || each !== undefined || rules.length > 0 ? { version, fields, each, rules } : undefined;
+  const unique = node.uniqueItems === true;
+  const plan: SemanticPlan | undefined = version || unique || fields.length > 0 || each !== undefined || rules.length > 0 ? { version, fields, each, unique, rules } : undefined;
   plans.set(node, plan ?? null);
   return plan;
+}
+
+function duplicateItem(items: readonly unknown[]): Violation | undefined {
+  if (items.length < 2) return undefined;
+  const seen = new Set<string>();
+  for (let i = 0; i < items.length; i++) {
+    const key = typeof items[i] === 'string' ? (items[i] as string) : JSON.stringify(items[i]);
+    if (seen.has(key)) return { code: 'duplicate_item', path: `[${i}]`, message: `duplicate item ${key}` };
+    seen.add(key);
+  }
+  return undefined;
 }
 
 function prefixed(prefix: string, v: Violation | undefined): Violation | undefined {
@@ -232,11 +236,13 @@ function prefixed(prefix: string, v: Violation | undefined): Violation | undefin
 function semanticViolation(plan: SemanticPlan, value: unknown): Violation | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const v = semanticViolation(plan.each!, value[i]);
-      if (v) return prefixed(`[${i}]`, v);
+    if (plan.each !== undefined) {
+      for (let i = 0; i < value.length; i++) {
+        const v = semanticViolation(plan.each, value[i]);
+        if (v) return prefixed(`[${i}]`, v);
+      }
     }
-    return undefined;
+    return plan.unique ? duplicateItem(value) : undefined;
   }
   const record = value as Record<string, unknown>;
   if (plan.version) {
