@@ -106,7 +106,7 @@ export function sharedLibrariesInSysroot(binary: string, sysroot: string, archit
       if (seen.has(soname)) continue;
       seen.add(soname);
       const dir = searchDirs.find((d) => existsSync(join(root, d, soname)));
-      if (!dir) throw new Error(`image: ${soname} (needed by ${file}) not found under ${sysroot}${searchDirs.join(', ')}; add its Debian ${architecture} package to install-test-tools.sh`);
+      if (!dir) throw new Error(`image: ${soname} (needed by ${file}) not found in ${sysroot} (searched ${searchDirs.join(', ')}); add its Debian ${architecture} package to install-test-tools.sh`);
       queue.push(add(`${dir}/${soname}`));
     }
   }

@@ -178,6 +178,8 @@ export function buildImage(options: BuildImageOptions): BuildImageResult {
     return result;
   };
 
+  // Libraries first: a platform missing one fails before the slow part.
+  const baseEntries = platforms.map((platform) => timed(`resolve ${platform.architecture} base`, () => baseEntriesFor(platform)));
   const app = timed('app layers', () => planAppLayers(repoRoot, entryPoints, manifest, timed, log));
   const pack = (name: ImageLayerSummary['name'], entries: TarEntry[]) =>
     timed(`layer ${name}`, () => {
@@ -186,8 +188,8 @@ export function buildImage(options: BuildImageOptions): BuildImageResult {
     });
   // deps and app are plain JavaScript and data: one blob each, shared by every platform.
   const shared = app.layerEntries.map(({ name, entries }) => pack(name, entries));
-  const perPlatform = platforms.map((platform) => {
-    const base = pack('base', baseEntriesFor(platform));
+  const perPlatform = platforms.map((platform, p) => {
+    const base = pack('base', baseEntries[p]);
     return { platform, built: [{ ...base, name: 'base' as const }, ...shared] };
   });
 
