@@ -33,7 +33,7 @@ import {
   RUNTIME_ENV,
   RUNTIME_SESSION_PORT,
 } from '../runtime/contracts/runtime-interface';
-import { assertPinnedImage, SHA256_DIGEST } from './common/image';
+import { assertPinnedImage, imagePullSecretsSpec, SHA256_DIGEST } from './common/image';
 import { assertObjectName, isDnsLabel } from './common/kubernetes-names';
 import { labelValueProblem, PLATFORM_VERSION, recommendedLabels, selectorLabels } from './common/labels';
 import {
@@ -50,6 +50,7 @@ import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RestrictedSecurityOptions } from './common/security-context';
 import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, statelessMinAvailable, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
 import type { IFlowEndpoint } from './network-flows';
+import { declareExternalRefs } from './policy/external-refs';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
 
 /** Component label (`app.kubernetes.io/component`) and flow name of the runtime. */
@@ -127,6 +128,11 @@ export interface RsppRuntimeProps {
    * @default RUNTIME_IMAGE from `envs/pins.ts`
    */
   readonly image?: string;
+  /**
+   * Secrets (type kubernetes.io/dockerconfigjson) the pods pull the image with, for a private
+   * registry; created by the cluster owner, declared external in the output. @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
   /**
    * Digest of the pipeline bundle the runtime serves (`sha256:<64 hex>`), written to the ConfigMap.
    * @default SIMPLE_V1_BUNDLE_DIGEST from `envs/pins.ts`
@@ -293,6 +299,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
       if (problem !== undefined) throw new Error(`${where}: props.${prop} ${problem}`);
     }
     this.image = assertPinnedImage(where, 'image', props.image ?? RUNTIME_IMAGE);
+    const pullSecrets = imagePullSecretsSpec(where, props.imagePullSecrets);
     this.bundleDigest = props.bundleDigest ?? SIMPLE_V1_BUNDLE_DIGEST;
     if (!SHA256_DIGEST.test(this.bundleDigest)) {
       throw new Error(`${where}: props.bundleDigest ${JSON.stringify(this.bundleDigest)} is not an immutable bundle digest; use "sha256:<64 lowercase hex>"`);
@@ -419,6 +426,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
+            ...pullSecrets.spec,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurity,
@@ -451,6 +459,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     });
     // Endpoints controllers and load balancers stop routing before SIGTERM starts the drain.
     addPreStopSleep(this.deployment, '/spec/template/spec/containers/0', PRESTOP_SLEEP_SECONDS);
+    if (pullSecrets.externalRefs.length > 0) declareExternalRefs(this.deployment, pullSecrets.externalRefs);
 
     // ---- Service ---------------------------------------------------------------------------------
     this.service = new kplus.Service(this, 'service', {

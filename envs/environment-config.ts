@@ -24,6 +24,19 @@ export interface ResourceSpec {
   readonly cpuLimit?: string;
 }
 
+/**
+ * The registry the platform's image is pushed to (`npm run image -- --push <repository>`) and pulled
+ * from. The digest stays the pinned/built one (content-addressed: the same index wherever it is
+ * pushed); only the repository part of `runtime.image` / `controlPlane.image` changes, and only
+ * where the env uses the platform's image.
+ */
+export interface ImagesEnvConfig {
+  /** `<registry>/<repository>` without tag or digest, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/rspp-runtime`. */
+  readonly repository?: string;
+  /** Secrets of type kubernetes.io/dockerconfigjson in the namespace, set as the runtime's and control plane's imagePullSecrets. */
+  readonly pullSecrets?: readonly string[];
+}
+
 export interface RuntimeEnvConfig {
   /** Runtime image, pinned by digest. */
   readonly image: ImageRef;
@@ -176,4 +189,6 @@ export interface EnvironmentConfig {
   readonly livekit: LiveKitEnvConfig;
   readonly observability: ObservabilityEnvConfig;
   readonly terraform: TerraformEnvConfig;
+  /** Where the platform's own image (runtime + control plane) is pulled from. @default the pin's repository, no pull secrets */
+  readonly images?: ImagesEnvConfig;
 }

@@ -6,6 +6,7 @@ import type { EnvironmentConfig, EnvName } from './environment-config';
 import { dev } from './dev';
 import { ENV_NAMES } from './posture';
 import { prod } from './prod';
+import { parsePinnedImage } from './image-ref';
 import { RUNTIME_IMAGE } from './pins';
 import { resolveRuntimeImage } from './runtime-image';
 import { validateEnvironment } from './schema';
@@ -27,14 +28,17 @@ export function isEnvName(value: string): value is EnvName {
 
 /**
  * The runtime and control-plane images follow the build output only where the env uses the pinned
- * default; an env that names its own image keeps it.
+ * default; an env that names its own image keeps it. With `images.repository` set, the platform's
+ * image is pulled from there by the same digest (what `npm run image -- --push` printed).
  */
 export function withRuntimeImage(cfg: EnvironmentConfig, image: string): EnvironmentConfig {
-  if (image === RUNTIME_IMAGE) return cfg;
+  const digest = parsePinnedImage(image)?.digest;
+  const target = cfg.images?.repository !== undefined && digest !== undefined ? `${cfg.images.repository}@${digest}` : image;
+  if (target === RUNTIME_IMAGE) return cfg;
   return {
     ...cfg,
-    runtime: cfg.runtime.image === RUNTIME_IMAGE ? { ...cfg.runtime, image } : cfg.runtime,
-    controlPlane: cfg.controlPlane.image === RUNTIME_IMAGE ? { ...cfg.controlPlane, image } : cfg.controlPlane,
+    runtime: cfg.runtime.image === RUNTIME_IMAGE ? { ...cfg.runtime, image: target } : cfg.runtime,
+    controlPlane: cfg.controlPlane.image === RUNTIME_IMAGE ? { ...cfg.controlPlane, image: target } : cfg.controlPlane,
   };
 }
 

@@ -4,7 +4,7 @@
  * Every problem is reported, one line each: `<env>: <field path>: <what is wrong>; <what is allowed>`.
  */
 import type { EnvironmentConfig, EnvName, LeaseStoreEnvConfig } from './environment-config';
-import { pinnedImageProblem, SHA256_DIGEST } from './image-ref';
+import { parsePinnedImage, pinnedImageProblem, SHA256_DIGEST } from './image-ref';
 import { isPositiveQuantity } from './quantity';
 import { resourceSpecProblems } from './resource-spec';
 import { ENV_NAMES, ETCD_MEMBERS_MAX, HA_MIN_REPLICAS, MVP_POSTURE } from './posture';
@@ -109,6 +109,17 @@ export const ENVIRONMENT_SPEC: Spec = {
         targetCpuUtilization: { kind: 'int', min: 10, max: 95 },
         drainSeconds: { kind: 'int', min: 1, max: 3600 },
         resources,
+      },
+    },
+    images: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        repository: str('an image repository <registry>/<path> without tag or digest (e.g. "ghcr.io/acme/rspp-runtime")', (v) =>
+          parsePinnedImage(`${v}@sha256:${'0'.repeat(64)}`)?.repository === v && v.includes('/')
+            ? undefined
+            : `${JSON.stringify(v)} is not an image repository; use <registry>/<path> without tag or digest (e.g. "ghcr.io/acme/rspp-runtime"), the digest comes from envs/pins.ts or the build`, true),
+        pullSecrets: { kind: 'array', optional: true, minItems: 1, items: secretName },
       },
     },
     controlPlane: {

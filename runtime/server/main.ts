@@ -2,9 +2,12 @@
  * Process entrypoint of the runtime image (`node lib/runtime/server/main.js`) and of `npm start`.
  * Reads the configuration from the environment (and `RSPP_CONFIG_FILE`), starts the server, and
  * drains on SIGTERM/SIGINT: exit code 0 after a completed drain, 1 on a start or drain failure.
+ * Without a control plane yet it does not exit: it stays alive and not ready, retrying (see
+ * `control-plane/startup-bundle.ts`).
  */
-import { loadServerConfig, ServerConfigError } from './config/server-config';
-import { resolveStartupBundle, type StartupRetryPolicy } from './control-plane/startup-bundle';
+import { AdminServer } from './admin/admin-server';
+import { loadServerConfig, ServerConfigError, type ServerConfig } from './config/server-config';
+import { resolveStartupBundle, type StartupRetryPolicy, type StartupWaitStatus } from './control-plane/startup-bundle';
 import { JsonLineLogger, type ServerLogger } from './logging/server-logger';
 import { RuntimeServer } from './runtime-server';
 
@@ -23,8 +26,21 @@ export async function main(options: MainOptions = {}): Promise<RuntimeServer> {
   const logger = options.logger ?? new JsonLineLogger();
   const env = options.env ?? process.env;
   const config = loadServerConfig(env);
-  // Before any listener: /readyz cannot say ready until the pinned bundle is resolved and verified.
-  const startup = await resolveStartupBundle({ config, env, logger, ...(options.controlPlaneRetry ? { retry: options.controlPlaneRetry } : {}) });
+  // Sessions are served only once the pinned bundle is resolved and verified. Meanwhile the admin
+  // port answers: /healthz 200 (alive, so no restart) and /readyz 503 with the reason.
+  const waiting = config.controlPlaneUrl !== undefined ? await startWaitingAdmin(config, logger) : undefined;
+  let startup: Awaited<ReturnType<typeof resolveStartupBundle>>;
+  try {
+    startup = await resolveStartupBundle({
+      config,
+      env,
+      logger,
+      ...(options.controlPlaneRetry ? { retry: options.controlPlaneRetry } : {}),
+      ...(waiting ? { onWaiting: waiting.onWaiting } : {}),
+    });
+  } finally {
+    await waiting?.admin.close();
+  }
   // The same mTLS client (and its keep-alive connections) answers every turn start in
   // control-plane mode; the server closes it on stop.
   const controlPlane = startup.source === 'control-plane' ? startup.client : undefined;
@@ -57,6 +73,26 @@ export async function main(options: MainOptions = {}): Promise<RuntimeServer> {
     process.on('SIGINT', onSignal);
   }
   return server;
+}
+
+/** The admin endpoints while the bundle is being resolved: alive, not ready, and why. */
+async function startWaitingAdmin(config: ServerConfig, logger: ServerLogger): Promise<{ admin: AdminServer; onWaiting: (status: StartupWaitStatus) => void }> {
+  let reason = `resolving the pinned bundle from the control plane at ${config.controlPlaneUrl}`;
+  const admin = new AdminServer({
+    host: config.host,
+    port: config.adminPort,
+    readiness: () => ({ leaseHeld: false, storeReachable: false, notDraining: true }),
+    notReadyReason: () => reason,
+    renderMetrics: () => '',
+  });
+  await admin.listen();
+  logger.log('info', 'waiting for the pinned bundle: /healthz 200, /readyz 503 until it is resolved', { admin_port: admin.port, control_plane_url: config.controlPlaneUrl });
+  return {
+    admin,
+    onWaiting: (status) => {
+      reason = `waiting for the control plane at ${config.controlPlaneUrl}: attempt ${status.attempt} failed (${status.error}); next attempt in ${status.retryInMs} ms`;
+    },
+  };
 }
 
 if (require.main === module) {

@@ -91,8 +91,12 @@ function addCounters(into: CounterTotals, from: EngineCounters): void {
 }
 
 /** The lease store the config names, built by the authority module's one factory. */
-export function leaseStoreFromConfig(config: ServerConfig): LeaseStore {
+export function leaseStoreFromConfig(config: ServerConfig, logger: ServerLogger = silentLogger): LeaseStore {
   return createLeaseStoreFromEnv({
+    onTlsEvent: (event) =>
+      event.kind === 'rotated'
+        ? logger.log('info', 'etcd client certificate rotated; reconnected with it, leases kept', { cert_file: event.certFile, not_after: event.notAfter, watches_moved: event.watchesMoved })
+        : logger.log('error', `etcd client certificate not usable; keeping the previous one: ${event.message}`),
     env: {
       [RUNTIME_ENV.leaseStore]: config.leaseStore,
       [RUNTIME_ENV.etcdEndpoints]: config.etcdEndpoints.join(','),
@@ -192,7 +196,7 @@ export class RuntimeServer implements SessionHost {
       this.controlPlaneClient = props.controlPlane;
     }
     this.ownsStore = props.leaseStore === undefined;
-    this.store = props.leaseStore ?? leaseStoreFromConfig(props.config);
+    this.store = props.leaseStore ?? leaseStoreFromConfig(props.config, this.logger);
     this.authority = new PlacementAuthority({
       store: this.store,
       key: placementLeaseKey(this.config.region, this.config.podName),

@@ -27,6 +27,8 @@ export interface AdminServerProps {
   readonly readiness: () => ReadinessChecks;
   /** Prometheus exposition, rendered on every `/metrics` request. */
   readonly renderMetrics: () => string;
+  /** Why the process is not ready, added to a 503 `/readyz` body as `reason`. @default none */
+  readonly notReadyReason?: () => string | undefined;
 }
 
 export function isReady(checks: ReadinessChecks): boolean {
@@ -85,9 +87,11 @@ export class AdminServer {
       case PATHS.readyz: {
         const checks = this.props.readiness();
         const ready = isReady(checks);
+        const reason = ready ? undefined : this.props.notReadyReason?.();
         const body = JSON.stringify({
           ready,
           checks: { lease_held: checks.leaseHeld, store_reachable: checks.storeReachable, not_draining: checks.notDraining },
+          ...(reason !== undefined ? { reason } : {}),
         });
         res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
         res.end(body + '\n');
