@@ -54,6 +54,7 @@ async function run(params: LoadClientParams): Promise<void> {
   const ingress = new LatencySamples();
   const turnOpen = new LatencySamples();
   const cancelFence = new LatencySamples();
+  let fencedOutputs = 0;
   const commit = new LatencySamples();
   const firstOutput = new LatencySamples();
   const counts = {
@@ -103,6 +104,10 @@ async function run(params: LoadClientParams): Promise<void> {
       } else if (name === 'abort' && s.cancelling && cancelled) {
         cancelFence.push(now - s.terminalSentAt);
         counts.turnsCancelled++;
+        if (params.cancelInFlight === true) {
+          fencedOutputs += s.inFlight.size;
+          s.inFlight.clear();
+        }
       } else if (name === 'commit') {
         commit.push(now - s.terminalSentAt);
         counts.turnsCommitted++;
@@ -236,8 +241,9 @@ async function run(params: LoadClientParams): Promise<void> {
           s.ws.sendFrame(s.dataFrames.frame(s.turn, n, ++s.dataSequence, Date.now()));
           return;
         }
-        // Outputs still owed for this turn must arrive before the terminal, or they never will.
-        if (s.inFlight.size > 0) return;
+        // Outputs still owed for this turn must arrive before the terminal, or they never will
+        // (scenario --cancel-in-flight: a cancel goes out at once, racing the turn's outputs).
+        if (s.inFlight.size > 0 && !(params.cancelInFlight === true && s.cancelling)) return;
         s.phase = 'closing';
         s.terminalSentAt = now;
         sendText(s, JSON.stringify(s.cancelling ? s.env.cancel(s.turnId) : s.env.playbackCompleted(s.turnId)));
@@ -274,6 +280,7 @@ async function run(params: LoadClientParams): Promise<void> {
   loopDelay.disable();
   stopping = true;
   let missingOutputs = 0;
+  // fencedOutputs (scenario --cancel-in-flight) is counted at each abort(cancelled).
   for (const s of sessions) missingOutputs += s.inFlight.size;
   for (const s of sessions) s.ws.terminate();
   const result: LoadClientResult = {
@@ -285,6 +292,7 @@ async function run(params: LoadClientParams): Promise<void> {
     ...counts,
     errorSamples,
     missingOutputs,
+    fencedOutputs,
     connectMs,
     clientCpuUserMs: cpu.user / 1000,
     clientCpuSystemMs: cpu.system / 1000,
