@@ -220,6 +220,7 @@ async function run(params: LoadClientParams): Promise<void> {
     s.ws.sendText(text);
     counts.framesSent++;
   };
+  const batch = params.dataBatch ?? 1;
   const fire = (s: LoadSession, now: number) => {
     switch (s.phase) {
       case 'idle': {
@@ -232,6 +233,20 @@ async function run(params: LoadClientParams): Promise<void> {
         return;
       }
       case 'active': {
+        if (s.sentInTurn < params.turnEvents && batch > 1) {
+          // --data-batch: up to `batch` events of the turn in one batch frame.
+          const items: string[] = [];
+          const wall = Date.now();
+          while (items.length < batch && s.sentInTurn < params.turnEvents) {
+            const n = ++s.dataCounter;
+            s.inFlight.set(n, now);
+            s.sentInTurn++;
+            counts.dataSent++;
+            items.push(s.dataFrames.body(s.turn, n, ++s.dataSequence, wall));
+          }
+          sendText(s, `[${items.join(',')}]`);
+          return;
+        }
         if (s.sentInTurn < params.turnEvents) {
           const n = ++s.dataCounter;
           s.inFlight.set(n, now);

@@ -24,6 +24,8 @@ export interface LoadClientParams {
    * never come (fenced by the cancel) are counted as `fencedOutputs`, not as missing.
    */
   readonly cancelInFlight?: boolean;
+  /** DataLane events per data slot, sent as one batch frame when > 1 (`--data-batch`, saturates the data lane). */
+  readonly dataBatch?: number;
 }
 
 /** Latency samples in milliseconds (client clock: send → matching output received). */

@@ -28,6 +28,8 @@ interface BenchFlags {
   readonly turnEvents: number;
   /** Scenario (issue #15): cancels sent while the turn's outputs are in flight. */
   readonly cancelInFlight: boolean;
+  /** DataLane events per data slot (one batch frame). */
+  readonly dataBatch: number;
   readonly out: string;
 }
 
@@ -47,7 +49,7 @@ function parseFlags(argv: readonly string[]): BenchFlags {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --servers --semi-space-mib --turn-events --cancel-in-flight 0|1 --out)`);
+    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --servers --semi-space-mib --turn-events --cancel-in-flight 0|1 --data-batch N --out)`);
     flags[m[1]] = m[2] ?? argv[++i] ?? '';
   }
   const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -67,6 +69,7 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     semiSpaceMiB: int('semi-space-mib', RUNTIME_SEMI_SPACE_MIB, 1, 256),
     turnEvents: int('turn-events', 50, 1, 10_000),
     cancelInFlight: int('cancel-in-flight', 0, 0, 1) === 1,
+    dataBatch: int('data-batch', 1, 1, 150),
     out: flags.out ?? path.join('dist', 'bench', 'load.json'),
   };
   delete flags.out;
@@ -139,6 +142,7 @@ async function main(): Promise<void> {
         seconds: flags.seconds,
         turnEvents: flags.turnEvents,
         cancelInFlight: flags.cancelInFlight,
+        dataBatch: flags.dataBatch,
       });
     }
     for (const p of params) {
