@@ -139,9 +139,9 @@ export const CLIENT_SIGNAL_ALLOW_LIST: { readonly [signal: string]: readonly str
 });
 
 /** Per-connection egress budget: bytes queued in the lanes plus bytes queued on the socket. */
-export const EGRESS_BUDGET_BYTES = 4 * 1024 * 1024;
+export const EGRESS_BUDGET_BYTES = 2 * 1024 * 1024;
 /** Ingress reading resumes once the connection's egress is back under this many bytes. */
-export const EGRESS_RESUME_BYTES = 1024 * 1024;
+export const EGRESS_RESUME_BYTES = 512 * 1024;
 /** A connection over its egress budget this long is closed with `4008 egress_budget_exceeded`. */
 export const EGRESS_OVER_BUDGET_CLOSE_MS = 5000;
 

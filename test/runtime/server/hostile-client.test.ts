@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import WebSocket from 'ws';
-import { budgetCloses, runAttack, warmUp, startServerProcess, type ServerProcess } from '../../../runtime/server/bench/hostile-client-bench';
+import { budgetCloses, clientTextFrame, rawConnect, runAttack, warmUp, startServerProcess, type ServerProcess } from '../../../runtime/server/bench/hostile-client-bench';
 
 jest.setTimeout(120_000);
 
@@ -322,4 +322,74 @@ describe('issue #15 over real sockets to a real server process', () => {
     await c.open('after');
     c.ws.close();
   });
+
+  test('ControlLane overtakes DataLane not yet written: nothing of the turn after its abort, drop notices name exactly the data never sent', async () => {
+    const sid = `overtake-${process.pid}`;
+    const conn = await rawConnect(server.sessionPort, sid, false);
+    const env = (id: string, seq: number) => ({ schema_version: 'v1.0', session_id: sid, pipeline_version: 'simple/v1', event_id: id, transport_sequence: seq, runtime_sequence: seq, runtime_timestamp_ms: 0, wall_clock_timestamp_ms: 0 });
+    const ctl = (id: string, signal: string, emittedBy: string, fields: Record<string, unknown>) => ({ ...env(id, 1), event_scope: 'turn', lane: 'ControlLane', payload_class: 'metadata', authority_epoch: 1, signal, emitted_by: emittedBy, ...fields });
+    conn.socket.write(clientTextFrame(JSON.stringify({ ...ctl('open', 'turn_open_proposed', 'RK-02', { turn_id: 't1' }), event_scope: 'session' })));
+    // ~14 MB of DataLane output: more than the loopback kernel buffers hold, so the server queues.
+    const total = 240 * 150;
+    for (let b = 0; b < 240; b++) {
+      const batch = Array.from({ length: 150 }, (_, i) => {
+        const seq = b * 150 + i + 1;
+        return { ...env(`d${seq}`, seq), event_scope: 'turn', turn_id: 't1', lane: 'DataLane', payload_class: 'text_raw', authority_epoch: 1 };
+      });
+      conn.socket.write(clientTextFrame(JSON.stringify(batch)));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // The cancel right behind the data, while the server still holds DataLane output not yet written.
+    conn.socket.write(clientTextFrame(JSON.stringify(ctl('c1', 'cancel', 'RK-06', { turn_id: 't1', scope: 'turn' }))));
+    await new Promise((r) => setTimeout(r, 500));
+    conn.socket.resume();
+    await new Promise((r) => setTimeout(r, 1500));
+    conn.socket.destroy();
+    const frames = parseServerFrames(Buffer.concat(conn.received));
+    const outputs = frames.filter((f) => f.type === 'outputs').flatMap((f) => f.outputs as Output[]);
+    const signalNames = outputs.filter((o) => o.kind === 'signal').map((o) => (o.signal as Sig).signal);
+    // The turn ends cancel, [drop notices of the purged egress queue], abort, close.
+    const cancelAt = signalNames.lastIndexOf('cancel');
+    expect(signalNames.slice(cancelAt).filter((n) => n !== 'drop_notice')).toEqual(['cancel', 'abort', 'close']);
+    const abortAt = outputs.findIndex((o) => o.kind === 'signal' && (o.signal as Sig).signal === 'abort');
+    expect(outputs.slice(abortAt).filter((o) => o.kind === 'data')).toEqual([]);
+    const received = outputs.filter((o) => o.kind === 'data').map((o) => (o.event as { runtime_sequence: number }).runtime_sequence);
+    // Order within the DataLane unchanged.
+    expect(received).toEqual([...received].sort((a, b) => a - b));
+    const notices = outputs
+      .filter((o) => o.kind === 'signal' && (o.signal as Sig).signal === 'drop_notice')
+      .map((o) => o.signal as Sig & { seq_range: { start: number; end: number }; reason: string });
+    // DataLane output still queued in the server's egress (behind the window) when the cancel came
+    // was dropped there, not sent ahead of the cancel: named by the server's own drop notices.
+    const purged = notices.filter((n) => n.event_id.startsWith(`${sid}/egress/`));
+    expect(purged.length).toBeGreaterThan(0);
+    for (const n of purged) expect(n).toMatchObject({ emitted_by: 'RK-12', reason: 'cancel_fence_applied', causal_parent_id: expect.any(String), target_lane: 'DataLane' });
+    const covered = new Array<number>(total + 1).fill(0);
+    for (const seq of received) covered[seq]++;
+    for (const n of notices) for (let q = n.seq_range.start; q <= n.seq_range.end; q++) covered[q]++;
+    // Every data event is either delivered or named by exactly one drop notice.
+    expect(covered.slice(1).filter((c) => c !== 1)).toEqual([]);
+  });
 });
+
+/** Parses server→client WebSocket frames (unmasked text/close) from the raw bytes a client read. */
+function parseServerFrames(bytes: Buffer): Frame[] {
+  const frames: Frame[] = [];
+  let i = 0;
+  while (i + 2 <= bytes.length) {
+    const opcode = bytes[i] & 0x0f;
+    let len = bytes[i + 1] & 0x7f;
+    let at = i + 2;
+    if (len === 126) {
+      len = bytes.readUInt16BE(at);
+      at += 2;
+    } else if (len === 127) {
+      len = Number(bytes.readBigUInt64BE(at));
+      at += 8;
+    }
+    if (at + len > bytes.length) break;
+    if (opcode === 1) frames.push(JSON.parse(bytes.toString('utf8', at, at + len)) as Frame);
+    i = at + len;
+  }
+  return frames;
+}
