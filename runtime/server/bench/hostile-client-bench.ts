@@ -10,7 +10,8 @@
  *                each echoed by the server on the ControlLane;
  *   - `orphans`: batches of 256 valid DataLane events for no active turn (one diagnostic each).
  *
- * Each attack is preceded by a 3 s warm-up: a reading client sends the same frames (see `warmUp`).
+ * Each attack is preceded by a warm-up (`--warm-up`, default 6 s): a reading client sends the same
+ * frames (see `warmUp`); its own RSS rise is printed too, as the baseline of the same ingest rate.
  * Reports, per attack: the server's RSS before and its peak during the attack (sampled from
  * /proc/<pid>/status every 50 ms), how the connection ended (close code, after how long), and the
  * server's `rspp_egress_budget_closes_total`. Target: peak − before ≤ 16 MiB whatever is sent.
@@ -221,8 +222,13 @@ const MiB = 1024 * 1024;
  * heap has grown to what this ingest rate needs (young generation, parser buffers) before the
  * hostile connection's own rise is measured. Without it the figure is the cold process's growth.
  */
-export async function warmUp(server: ServerProcess, attack: Attack, seconds: number): Promise<void> {
+export async function warmUp(server: ServerProcess, attack: Attack, seconds: number): Promise<number> {
   const sessionId = `warm-${attack}-${Date.now()}`;
+  const rssBefore = server.rss();
+  let rssPeak = rssBefore;
+  const sampler = setInterval(() => {
+    rssPeak = Math.max(rssPeak, server.rss());
+  }, 50);
   const conn = await rawConnect(server.sessionPort, sessionId, true);
   if (attack === 'markers') conn.socket.write(clientTextFrame(JSON.stringify(controlSignal(sessionId, 'open-t1', 1, 'turn_open_proposed', 'RK-02', { turn_id: 't1' }))));
   const deadline = Date.now() + seconds * 1000;
@@ -232,8 +238,10 @@ export async function warmUp(server: ServerProcess, attack: Attack, seconds: num
     conn.received.length = 0;
     await new Promise((r) => setTimeout(r, 1));
   }
+  clearInterval(sampler);
   conn.socket.destroy();
   await new Promise((r) => setTimeout(r, 200));
+  return round((rssPeak - rssBefore) / MiB);
 }
 
 /** Runs one attack for at most `seconds` (it stops early once the server closed the connection). */
@@ -286,6 +294,7 @@ export function budgetCloses(exposition: string): number {
 
 async function mainCli(argv: readonly string[]): Promise<void> {
   let seconds = 12;
+  let warmSeconds = 6;
   let attacks: readonly Attack[] = ATTACKS;
   let out = path.join('dist', 'bench', 'hostile.json');
   for (let i = 0; i < argv.length; i++) {
@@ -293,19 +302,21 @@ async function mainCli(argv: readonly string[]): Promise<void> {
     const value = inline ?? argv[++i];
     if (flag === '--seconds' && /^\d+$/.test(value) && Number(value) >= 1 && Number(value) <= 120) seconds = Number(value);
     else if (flag === '--attack' && (value === 'all' || (ATTACKS as readonly string[]).includes(value))) attacks = value === 'all' ? ATTACKS : [value as Attack];
+    else if (flag === '--warm-up' && /^\d+$/.test(value) && Number(value) <= 60) warmSeconds = Number(value);
     else if (flag === '--out' && value) out = value;
-    else throw new Error(`hostile-client-bench: bad argument "${argv[i]}" (flags: --seconds 1..120, --attack errors|markers|orphans|all, --out FILE)`);
+    else throw new Error(`hostile-client-bench: bad argument "${argv[i]}" (flags: --seconds 1..120, --attack errors|markers|orphans|all, --warm-up 0..60, --out FILE)`);
   }
   const server = await startServerProcess();
   const results: AttackResult[] = [];
   try {
     for (const attack of attacks) {
-      await warmUp(server, attack, 3);
+      const readingRiseMiB = await warmUp(server, attack, warmSeconds);
       const r = await runAttack(server, attack, seconds);
-      results.push(r);
+      results.push({ ...r, readingClientRiseMiB: readingRiseMiB } as AttackResult);
       console.log(
         `${attack.padEnd(8)} ${r.framesSent} batch frames sent; server RSS ${r.rssBeforeMiB} → peak ${r.rssPeakMiB} MiB (+${r.rssRiseMiB} MiB, target ≤ ${HOSTILE_RSS_TARGET_MIB}); ` +
-          (r.closeCode !== undefined || r.closedAfterMs !== undefined ? `closed ${r.closeCode ?? '(no close frame read)'} after ${r.closedAfterMs} ms` : 'still open at the end'),
+          (r.closeCode !== undefined || r.closedAfterMs !== undefined ? `closed ${r.closeCode ?? '(no close frame read)'} after ${r.closedAfterMs} ms` : 'still open at the end') +
+          `; warm-up (a reading client, same frames, ${warmSeconds} s): +${readingRiseMiB} MiB`,
       );
     }
     const closes = budgetCloses(await server.metrics());
