@@ -217,6 +217,31 @@ export interface AttackResult {
 
 const MiB = 1024 * 1024;
 
+/** Samples the server's RSS every 50 ms from now on; `stop()` returns the peak rise, MiB. */
+function rssPeakSampler(server: ServerProcess): { readonly before: number; peak(): number; stop(): number } {
+  const before = server.rss();
+  let peak = before;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, server.rss());
+  }, 50);
+  return {
+    before,
+    peak: () => peak,
+    stop: () => {
+      clearInterval(timer);
+      peak = Math.max(peak, server.rss());
+      return round((peak - before) / MiB);
+    },
+  };
+}
+
+/** Connects the attack's session; `markers` first opens turn t1 (its markers are for that turn). */
+async function connectAttacker(server: ServerProcess, attack: Attack, sessionId: string, read: boolean): Promise<RawConnection> {
+  const conn = await rawConnect(server.sessionPort, sessionId, read);
+  if (attack === 'markers') conn.socket.write(clientTextFrame(JSON.stringify(controlSignal(sessionId, 'open-t1', 1, 'turn_open_proposed', 'RK-02', { turn_id: 't1' }))));
+  return conn;
+}
+
 /**
  * Warm-up: a client that reads everything sends the same frames for `seconds`, so the server's
  * heap has grown to what this ingest rate needs (young generation, parser buffers) before the
@@ -224,13 +249,8 @@ const MiB = 1024 * 1024;
  */
 export async function warmUp(server: ServerProcess, attack: Attack, seconds: number): Promise<number> {
   const sessionId = `warm-${attack}-${Date.now()}`;
-  const rssBefore = server.rss();
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, server.rss());
-  }, 50);
-  const conn = await rawConnect(server.sessionPort, sessionId, true);
-  if (attack === 'markers') conn.socket.write(clientTextFrame(JSON.stringify(controlSignal(sessionId, 'open-t1', 1, 'turn_open_proposed', 'RK-02', { turn_id: 't1' }))));
+  const rss = rssPeakSampler(server);
+  const conn = await connectAttacker(server, attack, sessionId, true);
   const deadline = Date.now() + seconds * 1000;
   let n = 0;
   while (Date.now() < deadline) {
@@ -238,25 +258,20 @@ export async function warmUp(server: ServerProcess, attack: Attack, seconds: num
     conn.received.length = 0;
     await new Promise((r) => setTimeout(r, 1));
   }
-  clearInterval(sampler);
+  const rise = rss.stop();
   conn.socket.destroy();
   await new Promise((r) => setTimeout(r, 200));
-  return round((rssPeak - rssBefore) / MiB);
+  return rise;
 }
 
 /** Runs one attack for at most `seconds` (it stops early once the server closed the connection). */
 export async function runAttack(server: ServerProcess, attack: Attack, seconds: number, sessionId = `hostile-${attack}-${Date.now()}`): Promise<AttackResult> {
-  const rssBefore = server.rss();
-  let rssPeak = rssBefore;
-  const sampler = setInterval(() => {
-    rssPeak = Math.max(rssPeak, server.rss());
-  }, 50);
-  const conn = await rawConnect(server.sessionPort, sessionId, false);
+  const rss = rssPeakSampler(server);
+  const conn = await connectAttacker(server, attack, sessionId, false);
   let closed: { atMs: number; closeCode: number | undefined } | undefined;
   void conn.ended.then((e) => {
     closed = e;
   });
-  if (attack === 'markers') conn.socket.write(clientTextFrame(JSON.stringify(controlSignal(sessionId, 'open-t1', 1, 'turn_open_proposed', 'RK-02', { turn_id: 't1' }))));
   let sent = 0;
   const deadline = Date.now() + seconds * 1000;
   // Send whenever the kernel takes more (the server stops reading once over budget).
@@ -267,16 +282,15 @@ export async function runAttack(server: ServerProcess, attack: Attack, seconds: 
     }
     await new Promise((r) => setTimeout(r, conn.socket.writableLength < 1 * MiB ? 0 : 20));
   }
-  clearInterval(sampler);
-  rssPeak = Math.max(rssPeak, server.rss());
+  const rise = rss.stop();
   conn.socket.destroy();
   return {
     attack,
     seconds,
     framesSent: sent,
-    rssBeforeMiB: round(rssBefore / MiB),
-    rssPeakMiB: round(rssPeak / MiB),
-    rssRiseMiB: round((rssPeak - rssBefore) / MiB),
+    rssBeforeMiB: round(rss.before / MiB),
+    rssPeakMiB: round(rss.peak() / MiB),
+    rssRiseMiB: rise,
     closeCode: closed?.closeCode,
     closedAfterMs: closed?.atMs,
   };

@@ -42,24 +42,21 @@ export interface PurgedRun {
   readonly count: number;
 }
 
-/** FIFO of strings with O(1) shift (a head index over an array, compacted when half consumed). */
-class StringQueue {
-  items: string[] = [];
+/** FIFO with O(1) shift: a head index over an array, compacted once more than half is consumed. */
+class Fifo<T> {
+  items: T[] = [];
   head = 0;
-  bytes = 0;
   get length(): number {
     return this.items.length - this.head;
   }
-  push(item: string): void {
+  push(item: T): void {
     this.items.push(item);
-    this.bytes += item.length;
   }
-  peek(): string {
+  peek(): T {
     return this.items[this.head];
   }
-  shift(): string {
+  shift(): T {
     const item = this.items[this.head++];
-    this.bytes -= item.length;
     if (this.head === this.items.length) {
       this.items = [];
       this.head = 0;
@@ -69,10 +66,32 @@ class StringQueue {
     }
     return item;
   }
-  clear(): void {
-    this.items = [];
+  /** The live items, oldest first. */
+  toArray(): T[] {
+    return this.items.slice(this.head);
+  }
+  reset(items: T[] = []): void {
+    this.items = items;
     this.head = 0;
+  }
+}
+
+/** A FIFO of encoded items that counts their bytes (UTF-16 length; outputs are ASCII JSON in practice). */
+class StringQueue extends Fifo<string> {
+  bytes = 0;
+  override push(item: string): void {
+    super.push(item);
+    this.bytes += item.length;
+  }
+  override shift(): string {
+    const item = super.shift();
+    this.bytes -= item.length;
+    return item;
+  }
+  override reset(items: string[] = []): void {
+    super.reset(items);
     this.bytes = 0;
+    for (const item of items) this.bytes += item.length;
   }
 }
 
@@ -88,8 +107,8 @@ interface DataMeta {
 export class EgressScheduler {
   private readonly control = new StringQueue();
   private readonly data = new StringQueue();
-  private dataMeta: DataMeta[] = [];
-  private dataMetaHead = 0;
+  /** Turn, edge and sequence of each DataLane item, in step with `data`. */
+  private readonly dataMeta = new Fifo<DataMeta>();
   private readonly telemetry = new StringQueue();
   private telemetryShed = 0;
   /** Bound once: called by ws when a frame has been handed to the kernel. */
@@ -166,17 +185,16 @@ export class EgressScheduler {
   purgeTurn(turnId: string): PurgedRun[] {
     const runs: PurgedRun[] = [];
     if (this.data.length === 0) return runs;
+    const items = this.data.toArray();
+    const metas = this.dataMeta.toArray();
     const keptItems: string[] = [];
     const keptMeta: DataMeta[] = [];
-    let keptBytes = 0;
     const open = new Map<string, { edgeId: string; start: number; end: number; count: number }>();
-    for (let i = this.data.head; i < this.data.items.length; i++) {
-      const meta = this.dataMeta[i - this.data.head + this.dataMetaHead];
-      const item = this.data.items[i];
+    for (let i = 0; i < items.length; i++) {
+      const meta = metas[i];
       if (meta.turnId !== turnId) {
-        keptItems.push(item);
+        keptItems.push(items[i]);
         keptMeta.push(meta);
-        keptBytes += item.length;
         continue;
       }
       const run = open.get(meta.edgeId);
@@ -189,21 +207,17 @@ export class EgressScheduler {
       }
     }
     for (const run of open.values()) runs.push({ ...run });
-    this.data.items = keptItems;
-    this.data.head = 0;
-    this.data.bytes = keptBytes;
-    this.dataMeta = keptMeta;
-    this.dataMetaHead = 0;
+    this.data.reset(keptItems);
+    this.dataMeta.reset(keptMeta);
     return runs;
   }
 
   /** Drops everything queued (authority loss, close). */
   clear(): void {
-    this.control.clear();
-    this.data.clear();
-    this.dataMeta = [];
-    this.dataMetaHead = 0;
-    this.telemetry.clear();
+    this.control.reset();
+    this.data.reset();
+    this.dataMeta.reset();
+    this.telemetry.reset();
   }
 
   /**
@@ -246,19 +260,8 @@ export class EgressScheduler {
       frame += ',' + queue.shift();
       taken++;
     }
-    if (withMeta) this.shiftMeta(taken);
+    if (withMeta) for (let i = 0; i < taken; i++) this.dataMeta.shift();
     return frame + OUTPUTS_FRAME_SUFFIX;
-  }
-
-  private shiftMeta(count: number): void {
-    this.dataMetaHead += count;
-    if (this.dataMetaHead === this.dataMeta.length) {
-      this.dataMeta = [];
-      this.dataMetaHead = 0;
-    } else if (this.dataMetaHead > 1024 && this.dataMetaHead * 2 > this.dataMeta.length) {
-      this.dataMeta = this.dataMeta.slice(this.dataMetaHead);
-      this.dataMetaHead = 0;
-    }
   }
 
   private send(frame: string): void {
