@@ -270,6 +270,6 @@ export class EgressScheduler {
 
   /** A frame reached the kernel: items may wait for the window, the owner may wait to resume ingress. */
   private written(): void {
-    this.requestFlush();
+    if (this.hasQueued || this.socket.isPaused) this.requestFlush();
   }
 }
