@@ -525,7 +525,12 @@ export class SessionConnection implements EngineSink {
     this.flushScheduled = false;
     if (this.closed) return;
     this.egressLanes.flush();
-    if (this.downstreamBlocked) this.syncDownstream();
+    if (this.downstreamBlocked) {
+      // Back under the low-water mark: the engine releases its edges' queued items now; they may
+      // go out in this same pass.
+      this.syncDownstream();
+      this.egressLanes.flush();
+    }
     this.checkBudget();
   }
 
