@@ -26,6 +26,10 @@ interface BenchFlags {
   readonly servers: number;
   readonly semiSpaceMiB: number;
   readonly turnEvents: number;
+  /** Scenario (issue #15): cancels sent while the turn's outputs are in flight. */
+  readonly cancelInFlight: boolean;
+  /** DataLane events per data slot (one batch frame). */
+  readonly dataBatch: number;
   readonly out: string;
 }
 
@@ -45,7 +49,7 @@ function parseFlags(argv: readonly string[]): BenchFlags {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --servers --semi-space-mib --turn-events --out)`);
+    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --servers --semi-space-mib --turn-events --cancel-in-flight 0|1 --data-batch N --out)`);
     flags[m[1]] = m[2] ?? argv[++i] ?? '';
   }
   const int = (name: string, fallback: number, min: number, max: number): number => {
@@ -64,6 +68,8 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     servers: int('servers', 1, 1, 8),
     semiSpaceMiB: int('semi-space-mib', RUNTIME_SEMI_SPACE_MIB, 1, 256),
     turnEvents: int('turn-events', 50, 1, 10_000),
+    cancelInFlight: int('cancel-in-flight', 0, 0, 1) === 1,
+    dataBatch: int('data-batch', 1, 1, 150),
     out: flags.out ?? path.join('dist', 'bench', 'load.json'),
   };
   delete flags.out;
@@ -135,6 +141,8 @@ async function main(): Promise<void> {
         rate: flags.rate,
         seconds: flags.seconds,
         turnEvents: flags.turnEvents,
+        cancelInFlight: flags.cancelInFlight,
+        dataBatch: flags.dataBatch,
       });
     }
     for (const p of params) {
@@ -205,6 +213,7 @@ async function main(): Promise<void> {
         framesPerSecond: Math.round(sum('framesSent') / (wallMs / 1000)),
         dataSent: sum('dataSent'),
         dataReceived: sum('dataReceived'),
+        fencedOutputs: done.reduce((n, r) => n + (r.fencedOutputs ?? 0), 0),
         turnsOpened: sum('turnsOpened'),
         turnsCommitted: sum('turnsCommitted'),
         turnsCancelled: sum('turnsCancelled'),
@@ -242,7 +251,7 @@ async function main(): Promise<void> {
         `ingress→egress  ${fmt(ingressToEgress)}   target p99 ≤ ${TARGETS.ingressToEgressP99Ms} ms`,
         `turn-open       ${fmt(turnOpen)}   target p99 ≤ ${TARGETS.turnOpenP99Ms} ms`,
         `first output    ${fmt(report.clientSide.firstOutput)}   (gate: p95 ≤ ${SLO_GATES.firstOutputP95Ms} ms)`,
-        `cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms`,
+        `cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms${flags.cancelInFlight ? ` (scenario cancel-in-flight: cancel sent with the turn's outputs in flight; ${report.clientSide.fencedOutputs} fenced)` : ''}`,
         `frames/s        ${report.clientSide.framesPerSecond} sent; late slots ${report.clientSide.lateSlots}`,
         `errors          ${errorTotal} ${JSON.stringify(errors)}`,
         `server          RSS ${report.serverSide.rssBeforeMiB} → ${report.serverSide.rssMaxMiB} MiB, CPU ${report.serverSide.cpuPercent}% (${report.serverSide.cpuMicrosPerIngressFrame} µs/frame), loop delay p99 ${report.serverSide.eventLoopDelayMs.p99.toFixed(1)} ms`,
