@@ -27,13 +27,3 @@ export const LIVEKIT_SERVER_CHART: ChartSource = {
   repository: 'https://helm.livekit.io',
   chart: 'livekit-server',
 };
-
-/**
- * Redis for LiveKit's multi-node routing (installed only when `env.livekit.replicas > 1`):
- * the Bitnami chart from its OCI registry.
- */
-export const REDIS_CHART: ChartSource & { readonly version: string } = {
-  repository: 'oci://registry-1.docker.io/bitnamicharts',
-  chart: 'redis',
-  version: '21.1.5',
-};

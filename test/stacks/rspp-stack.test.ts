@@ -18,7 +18,7 @@ import { loadEnvironment } from '../../envs/load-environment';
 import { CERT_MANAGER_CHART, LIVEKIT_SERVER_CHART } from '../../stacks/chart-pins';
 import { configureClusterAccess } from '../../stacks/cluster-access';
 import { HELM_PROVIDER, KUBERNETES_PROVIDER, TERRAFORM_REQUIRED_VERSION } from '../../stacks/provider-pins';
-import { LIVEKIT_KEY_FILE } from '../../stacks/livekit-transport';
+import { LIVEKIT_KEY_FILE, LIVEKIT_VALKEY_SECRET, valkeyNamespaceOf, valkeyObjects } from '../../stacks/livekit-transport';
 import { RsppStack } from '../../stacks/rspp-stack';
 import { scanStackForSecrets } from '../../stacks/secret-scan';
 
@@ -105,18 +105,35 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     expect(values.livekit.key_file).toBe(LIVEKIT_KEY_FILE);
   });
 
-  test(`Redis ${config.livekit.replicas > 1 ? 'is' : 'is not'} installed (LiveKit nodes: ${config.livekit.replicas})`, () => {
-    const redis = releases(json).find((r) => r.name === 'livekit-redis');
+  test(`LiveKit's Valkey ${config.livekit.replicas > 1 ? 'is' : 'is not'} installed (LiveKit nodes: ${config.livekit.replicas}); no Bitnami chart`, () => {
     const livekit = release(json, 'livekit-server');
+    const doc = JSON.parse(json);
+    const manifests = Object.values(doc.resource?.kubernetes_manifest ?? {}) as Array<{ manifest: Record<string, any>; depends_on?: string[]; wait?: unknown }>;
+    expect(releases(json).map((r) => r.chart)).not.toContain('redis');
+    expect(json).not.toMatch(/bitnami/);
     if (config.livekit.replicas > 1) {
-      expect(redis).toBeDefined();
-      expect(parse(livekit.values[0]).livekit.redis.address).toBe(`livekit-redis-master.${config.livekit.namespace}.svc.cluster.local:6379`);
+      const ns = valkeyNamespaceOf(config);
+      const deployment = manifests.find((m) => m.manifest.kind === 'Deployment')!;
+      expect(deployment.manifest.metadata).toMatchObject({ name: 'livekit-valkey', namespace: ns });
+      expect(deployment.manifest.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/valkey\/valkey:[0-9.]+@sha256:[0-9a-f]{64}$/);
+      expect(deployment.wait).toEqual({ rollout: true });
+      expect(manifests.map((m) => `${m.manifest.kind}/${m.manifest.metadata.name}`).sort()).toEqual(
+        valkeyObjects(config).objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+      );
+      expect(parse(livekit.values[0]).livekit.redis).toEqual({ address: `livekit-valkey.${ns}.svc.cluster.local:6379` });
       expect(livekit.set_wo).toEqual([{ name: 'livekit.redis.password', value: '${var.livekit_redis_password}' }]);
-      expect(livekit.depends_on).toContain('helm_release.livekit_redis_52CFAB1A');
+      expect(livekit.depends_on.filter((d: string) => d.startsWith('kubernetes_manifest.'))).toHaveLength(manifests.length - 1);
+      expect(json).toHaveResourceWithProperties(SecretV1, {
+        metadata: { name: LIVEKIT_VALKEY_SECRET, namespace: ns },
+        data_wo: { password: '${var.livekit_redis_password}', 'valkey.conf': 'requirepass "${var.livekit_redis_password}"\n' },
+      });
+      expect(doc.variable.livekit_redis_password).toMatchObject({ sensitive: true, ephemeral: true });
+      expect(doc.variable.livekit_redis_password.validation[0].condition).toContain('[A-Za-z0-9._~+/=-]{32,128}');
+      for (const m of manifests) expect(m.manifest.kind).not.toBe('ConfigMap');
     } else {
-      expect(redis).toBeUndefined();
+      expect(manifests).toEqual([]);
       expect(parse(livekit.values[0]).livekit.redis).toBeUndefined();
-      expect(JSON.parse(json).variable.livekit_redis_password).toBeUndefined();
+      expect(doc.variable.livekit_redis_password).toBeUndefined();
     }
   });
 
@@ -135,7 +152,7 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
   const base = env('prod');
   const json = synth({ ...base, livekit: { ...base.livekit, apiKeySecretName: 'livekit-keys-from-vault' } });
   const secrets = Object.values<any>(JSON.parse(json).resource.kubernetes_secret_v1 ?? {}).map((x) => x.metadata.name);
-  expect(secrets).toEqual(['livekit-redis']); // prod runs 2 LiveKit nodes, so only the Redis password Secret
+  expect(secrets).toEqual(['livekit-valkey-auth']); // prod runs 2 LiveKit nodes, so only the Valkey password Secret
   expect(JSON.parse(json).variable.livekit_api_key).toBeUndefined();
   expect(parse(release(json, 'livekit-server').values[0]).storeKeysInSecret.existingSecret).toBe('livekit-keys-from-vault');
 });
