@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import type { TlsEnvConfig } from '../envs/environment-config';
 import { assertObjectName, isDnsLabel } from './common/kubernetes-names';
 import { PLATFORM_VERSION, recommendedLabels } from './common/labels';
-import { dnsEgressRule } from './common/network-policy';
+import { dnsEgressRule, DnsResolvers } from './common/network-policy';
 import { isPositiveQuantity } from './common/quantities';
 import { Certificate, CertificateUsage, Issuer, IssuerReference } from './crds/cert-manager';
 import { NetworkFlows } from './network-flows';
@@ -94,6 +94,11 @@ export interface MtlsBaselineProps {
   readonly renewBefore?: string;
   /** @default - see `NamespaceQuota` */
   readonly quota?: NamespaceQuota;
+  /**
+   * Where DNS is answered: every pod of the namespace may reach these on 53/UDP+TCP.
+   * @default CLUSTER_DNS_ONLY (kube-dns pods)
+   */
+  readonly dns?: DnsResolvers;
   /** @default - see `ContainerDefaults` */
   readonly containerDefaults?: ContainerDefaults;
   /**
@@ -256,7 +261,7 @@ export class MtlsBaseline extends Construct {
     });
     new k8s.KubeNetworkPolicy(this, 'allow-dns', {
       metadata: { name: 'allow-egress-dns', namespace: ns, labels },
-      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [dnsEgressRule()] },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [dnsEgressRule(props.dns)] },
     });
     this.flows = new NetworkFlows(this, 'flows', { namespace: ns, labels: this.labelsFor('network', where) });
 

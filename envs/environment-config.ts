@@ -157,6 +157,24 @@ export interface TerraformEnvConfig {
   readonly backendConfig?: Readonly<Record<string, string>>;
 }
 
+// ---- Cluster flavour (issue #12) ----------------------------------------------------------------
+
+/** The kind of cluster the env deploys to; its data lives in `envs/flavours/<name>.ts`. */
+export type ClusterFlavourName = 'eks' | 'gke' | 'aks' | 'kind' | 'generic';
+
+export interface ClusterEnvConfig {
+  /** Decides DNS egress peers, the default StorageClass, metrics-server and control-plane scrape jobs (`cluster-flavour.ts`). */
+  readonly flavour: ClusterFlavourName;
+  /**
+   * StorageClass of every volume the env claims (etcd members, Prometheus). Required in stage and
+   * prod (EKS ≥ 1.30 has no default class: claims would stay Pending); dev falls back to the
+   * flavour's default class, else the cluster default. `leaseStore.storageClassName` overrides it for etcd.
+   */
+  readonly storageClassName?: string;
+  /** Extra DNS resolver IP addresses pods must reach on 53/UDP+TCP (a node-local cache the flavour does not know). */
+  readonly dnsResolverAddresses?: readonly string[];
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvName;
   /** Kubernetes namespace of the RSPP platform. */
@@ -176,4 +194,6 @@ export interface EnvironmentConfig {
   readonly livekit: LiveKitEnvConfig;
   readonly observability: ObservabilityEnvConfig;
   readonly terraform: TerraformEnvConfig;
+  /** The cluster the env deploys to (flavour, storage class, extra DNS resolvers). */
+  readonly cluster: ClusterEnvConfig;
 }

@@ -10,6 +10,7 @@ import { resourceSpecProblems } from './resource-spec';
 import { ENV_NAMES, ETCD_MEMBERS_MAX, HA_MIN_REPLICAS, MVP_POSTURE } from './posture';
 import { check, Spec } from './schema-language';
 import { LIVEKIT_NODE_CIDRS_MAX, liveKitNodeCidrProblem } from './livekit';
+import { CLUSTER_FLAVOUR_SPEC, clusterPostureProblems } from './schema-cluster';
 
 /** Thrown by `validateEnvironment` with every problem found. */
 export class EnvironmentConfigError extends Error {
@@ -194,6 +195,7 @@ export const ENVIRONMENT_SPEC: Spec = {
         prometheusReleaseLabel: labelValue,
       },
     },
+    cluster: CLUSTER_FLAVOUR_SPEC,
     terraform: {
       kind: 'object',
       fields: {
@@ -313,6 +315,7 @@ function postureProblems(env: EnvName, cfg: Record<string, unknown>): string[] {
   if (typeof terraform.backend === 'string' && !posture.terraformBackends.includes(terraform.backend as never)) {
     problems.push(`terraform.backend: "${terraform.backend}" is not allowed in ${env}; shared envs keep state remotely: use one of ${posture.terraformBackends.map((b) => `"${b}"`).join(', ')}`);
   }
+  problems.push(...clusterPostureProblems(env, cfg));
   return problems;
 }
 
