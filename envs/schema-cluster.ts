@@ -22,7 +22,7 @@ export function resolverAddressProblem(ip: string): string | undefined {
 export const CLUSTER_FLAVOUR_SPEC: Spec = {
   kind: 'object',
   fields: {
-    flavour: { kind: 'enum', values: CLUSTER_FLAVOUR_NAMES, hint: 'the kind of cluster: DNS egress, default StorageClass, metrics-server and scrape jobs follow from it' },
+    flavour: { kind: 'enum', values: CLUSTER_FLAVOUR_NAMES, hint: `use one of ${CLUSTER_FLAVOUR_NAMES.map((n) => `"${n}"`).join(', ')} (the kind of cluster: DNS egress, default StorageClass, metrics-server and scrape jobs follow from it)` },
     storageClassName: {
       kind: 'string',
       optional: true,
