@@ -33,6 +33,8 @@ export interface ClusterFlavour {
   readonly defaultStorageClass?: string;
   /** The cluster ships no metrics API: the stack installs the pinned metrics-server release (the runtime HPA needs it). */
   readonly installMetricsServer: boolean;
+  /** Extra metrics-server arguments on this flavour (kind: kubelets serve self-signed certificates). */
+  readonly metricsServerArgs?: readonly string[];
   /** Control-plane scrape jobs kube-prometheus-stack turns off (managed control planes cannot be scraped: TargetDown forever). */
   readonly disabledScrapeJobs: readonly ControlPlaneScrapeJob[];
   /** Prerequisites a user must meet before `cdktf deploy` (README "Deploying to EKS / GKE / AKS / kind"). */

@@ -14,4 +14,5 @@ export const dev: EnvironmentConfig = {
   livekit: { ...COMMON_ENV.livekit, domain: 'livekit.dev.rspp.example.com', replicas: 1 },
   terraform: { backend: 'local' },
   cluster: { flavour: 'kind' },
+  alerting: { receivers: [] },
 };

@@ -175,6 +175,29 @@ export interface ClusterEnvConfig {
   readonly dnsResolverAddresses?: readonly string[];
 }
 
+// ---- Alert receivers (issue #12) -----------------------------------------------------------------
+
+/**
+ * Where Alertmanager sends alerts. The credential (webhook URL, Slack incoming-webhook URL, PagerDuty
+ * routing key) is never in the config: either an existing Secret in the monitoring namespace
+ * (`existingSecret`), or a sensitive ephemeral Terraform variable `alert_receiver_<name>` the stack
+ * writes into a Secret with a write-only argument. Alertmanager reads it from the mounted file.
+ */
+export interface AlertReceiverConfig {
+  /** Receiver name (DNS label), unique in the env. */
+  readonly name: string;
+  readonly kind: 'webhook' | 'slack' | 'pagerduty';
+  /** Slack channel (`#alerts`); Slack only. */
+  readonly channel?: string;
+  /** An existing Secret (namespace `monitoring`) and its key holding the credential. @default - a sensitive Terraform variable */
+  readonly existingSecret?: { readonly name: string; readonly key: string };
+}
+
+export interface AlertingEnvConfig {
+  /** Alerts go to every receiver (stage and prod need at least one: the chart's default route is the `null` receiver). */
+  readonly receivers: readonly AlertReceiverConfig[];
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvName;
   /** Kubernetes namespace of the RSPP platform. */
@@ -196,4 +219,6 @@ export interface EnvironmentConfig {
   readonly terraform: TerraformEnvConfig;
   /** The cluster the env deploys to (flavour, storage class, extra DNS resolvers). */
   readonly cluster: ClusterEnvConfig;
+  /** Alertmanager receivers. */
+  readonly alerting: AlertingEnvConfig;
 }

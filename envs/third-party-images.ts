@@ -35,3 +35,16 @@ export const VALKEY_IMAGE: ThirdPartyImage = {
 
 /** uid/gid of the `valkey` user of the official image (Debian variant: `useradd -r -u 999 valkey`). */
 export const VALKEY_UID = 999;
+
+/**
+ * metrics-server v0.7.2 (chart `metrics-server` 3.12.2, appVersion 0.7.2), installed on flavours
+ * without a metrics API (EKS, kind). The digest names the multi-platform index on registry.k8s.io.
+ */
+export const METRICS_SERVER_IMAGE: ThirdPartyImage = {
+  reference: 'registry.k8s.io/metrics-server/metrics-server:v0.7.2@sha256:ffcb2bf004d6aa0a17d90e0247cf94f2865c8901dcab4427034c341951c239f9',
+  platforms: ['linux/amd64', 'linux/arm64'],
+  sources: [
+    'kubernetes/minikube, the metrics-server addon image map ("MetricsServer": "metrics-server/metrics-server:v0.7.2@sha256:ffcb2bf0…1951c239f9")',
+    'an air-gap image list script of an independent project: "registry.k8s.io/metrics-server/metrics-server:v0.7.2@sha256:ffcb2bf0…1951c239f9"',
+  ],
+};

@@ -27,3 +27,10 @@ export const LIVEKIT_SERVER_CHART: ChartSource = {
   repository: 'https://helm.livekit.io',
   chart: 'livekit-server',
 };
+
+/** metrics-server (installed when the cluster flavour ships no metrics API: EKS, kind); appVersion 0.7.2. */
+export const METRICS_SERVER_CHART: ChartSource & { readonly version: string } = {
+  repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+  chart: 'metrics-server',
+  version: '3.12.2',
+};

@@ -26,6 +26,7 @@ import { EXEMPTION_ANNOTATION_PREFIX } from '../constructs/policy/policy-annotat
 import { assertPolicy } from '../constructs/policy/check-policy';
 import { LiveKitValkey, VALKEY_SECRET_KEYS } from '../constructs/livekit-valkey';
 import { LIVEKIT_SERVER_CHART } from './chart-pins';
+import { RELEASE_TIMEOUTS } from './release-timeouts';
 import { sensitiveInput } from './sensitive-input';
 
 /** Key of the API key file in the keys Secret, and its mount name (`livekit.key_file`). */
@@ -186,6 +187,7 @@ export class LiveKitTransport extends Construct {
       version: env.livekit.chartVersion,
       atomic: true,
       wait: true,
+      timeout: RELEASE_TIMEOUTS.livekit,
       values: [stringify({
         replicaCount: replicas,
         podHostNetwork: true,

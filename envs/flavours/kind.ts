@@ -10,6 +10,7 @@ export const KIND: ClusterFlavour = {
   defaultStorageClass: 'standard',
   // kind ships no metrics-server; the runtime HPA holds minReplicas without it.
   installMetricsServer: true,
+  metricsServerArgs: ['--kubelet-insecure-tls'],
   // kubeadm control plane on the node: scrapeable once its bind addresses are opened (kind config); left on.
   disabledScrapeJobs: [],
   prerequisites: [

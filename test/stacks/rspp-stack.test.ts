@@ -21,6 +21,9 @@ import { HELM_PROVIDER, KUBERNETES_PROVIDER, TERRAFORM_REQUIRED_VERSION } from '
 import { LIVEKIT_KEY_FILE, LIVEKIT_VALKEY_SECRET, valkeyNamespaceOf, valkeyObjects } from '../../stacks/livekit-transport';
 import { RsppStack } from '../../stacks/rspp-stack';
 import { scanStackForSecrets } from '../../stacks/secret-scan';
+import { CLUSTER_FLAVOURS } from '../../envs/cluster-flavour';
+import { METRICS_SERVER_IMAGE } from '../../envs/third-party-images';
+import { chainSeconds, PLATFORM_COLD_START_CHAIN, RELEASE_TIMEOUTS } from '../../stacks/release-timeouts';
 
 Testing.setupJest();
 
@@ -92,7 +95,9 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     }
     expect(exemptions[`${EXEMPTION_ANNOTATION_PREFIX}RSPP-POD-001`]).toContain(`${config.livekit.udpPortRangeStart}-${config.livekit.udpPortRangeEnd}/udp`);
     // Every other namespace the stack creates is restricted.
-    for (const ns of namespaces.filter((n) => n.metadata.name !== config.livekit.namespace)) {
+    // `monitoring` is kube-prometheus-stack's (node-exporter needs host namespaces): left at the cluster
+    // default, as Helm's createNamespace did; the stack creates it only so its Secrets precede the release.
+    for (const ns of namespaces.filter((n) => n.metadata.name !== config.livekit.namespace && n.metadata.name !== 'monitoring')) {
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
   });
@@ -152,7 +157,8 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
   const base = env('prod');
   const json = synth({ ...base, livekit: { ...base.livekit, apiKeySecretName: 'livekit-keys-from-vault' } });
   const secrets = Object.values<any>(JSON.parse(json).resource.kubernetes_secret_v1 ?? {}).map((x) => x.metadata.name);
-  expect(secrets).toEqual(['livekit-valkey-auth']); // prod runs 2 LiveKit nodes, so only the Valkey password Secret
+  // prod runs 2 LiveKit nodes (the Valkey password Secret); Grafana admin and the receivers' credentials are Secrets too.
+  expect(secrets.sort()).toEqual(['alertmanager-receiver-oncall', 'alertmanager-receiver-platform-team', 'grafana-admin', 'livekit-valkey-auth']);
   expect(JSON.parse(json).variable.livekit_api_key).toBeUndefined();
   expect(parse(release(json, 'livekit-server').values[0]).storeKeysInSecret.existingSecret).toBe('livekit-keys-from-vault');
 });
@@ -160,8 +166,8 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
 test('the stack creates the platform namespace (restricted) only when the chart does not', () => {
   const config = env('stage');
   const names = (json: string) => Object.values<any>(JSON.parse(json).resource.kubernetes_namespace_v1).map((n) => n.metadata.name).sort();
-  expect(names(synth(config, false))).toEqual([config.livekit.namespace, config.namespace, 'rspp-helm-releases'].sort());
-  expect(names(synth(config, true))).toEqual([config.livekit.namespace, 'rspp-helm-releases'].sort());
+  expect(names(synth(config, false))).toEqual([config.livekit.namespace, 'monitoring', config.namespace, 'rspp-helm-releases'].sort());
+  expect(names(synth(config, true))).toEqual([config.livekit.namespace, 'monitoring', 'rspp-helm-releases'].sort());
 });
 
 test('an unprivileged, ordered UDP range is required', () => {
@@ -189,4 +195,76 @@ test('LiveKit follows env.livekit.namespace, and may not share the platform name
   const livekit = Object.values<any>(JSON.parse(json).resource.helm_release).find((r) => r.name === 'livekit-server');
   expect(livekit.namespace).toBe('media');
   expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp" is the platform namespace/);
+});
+
+describe.each(['dev', 'stage', 'prod'] as EnvName[])('day one on a fresh cluster (%s): flavour, alerts, storage, timeouts', (name) => {
+  const config = env(name);
+  const json = synth(config);
+  const doc = JSON.parse(json);
+  const values = parse(release(json, config.observability.prometheusReleaseLabel).values[0]);
+  const flavour = CLUSTER_FLAVOURS[config.cluster.flavour];
+
+  test('control-plane scrape jobs are off exactly where the flavour says (managed control planes cannot be scraped)', () => {
+    for (const job of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy']) {
+      expect([job, values[job]]).toEqual([job, flavour.disabledScrapeJobs.includes(job as never) ? { enabled: false } : undefined]);
+    }
+  });
+
+  test('metrics-server is installed, pinned by digest, exactly when the flavour ships no metrics API', () => {
+    const ms = releases(json).find((r) => r.name === 'metrics-server');
+    expect(ms !== undefined).toBe(flavour.installMetricsServer);
+    if (ms) {
+      expect(ms).toMatchObject({ chart: 'metrics-server', version: '3.12.2', namespace: 'kube-system', atomic: true });
+      const image = parse(ms.values[0]).image;
+      expect(`${image.repository}:${image.tag}`).toBe(METRICS_SERVER_IMAGE.reference);
+      expect(image.tag).toMatch(/^v0\.7\.2@sha256:[0-9a-f]{64}$/);
+    }
+  });
+
+  test('Grafana admin comes from a write-only Secret; Alertmanager routes to the env receivers through mounted Secret files', () => {
+    expect(values.grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+    expect(doc.variable.grafana_admin_password).toMatchObject({ sensitive: true, ephemeral: true });
+    expect(json).not.toMatch(/adminPassword/);
+    const receivers = config.alerting.receivers;
+    if (receivers.length === 0) {
+      expect(values.alertmanager.config).toBeUndefined();
+      return;
+    }
+    expect(values.alertmanager.config.receivers.map((r: any) => r.name)).toEqual(['null', ...receivers.map((r) => r.name)]);
+    expect(values.alertmanager.config.route.routes.slice(1)).toEqual(receivers.map((r) => ({ receiver: r.name, continue: true })));
+    for (const r of receivers) {
+      const cfg = values.alertmanager.config.receivers.find((x: any) => x.name === r.name);
+      const file = `/etc/alertmanager/secrets/alertmanager-receiver-${r.name}/credential`;
+      expect(JSON.stringify(cfg)).toContain(file);
+      expect(values.alertmanager.alertmanagerSpec.secrets).toContain(`alertmanager-receiver-${r.name}`);
+      expect(doc.variable[`alert_receiver_${r.name.replaceAll('-', '_')}`]).toMatchObject({ sensitive: true, ephemeral: true });
+    }
+    expect(scanStackForSecrets(doc)).toEqual([]);
+  });
+
+  test('Prometheus keeps its data on a volume of the env StorageClass in stage/prod', () => {
+    if (!config.highAvailability) {
+      expect(values.prometheus).toBeUndefined();
+      return;
+    }
+    expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: config.cluster.storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } },
+    });
+  });
+
+  test('every release has a timeout from the cold-start chain (no provider default of 300 s under atomic)', () => {
+    for (const r of releases(json)) expect([r.name, typeof r.timeout]).toEqual([r.name, 'number']);
+    expect(release(json, `rspp-${name}`).timeout).toBe(RELEASE_TIMEOUTS.platform);
+    expect(RELEASE_TIMEOUTS.platform).toBe(720);
+    expect(chainSeconds(PLATFORM_COLD_START_CHAIN)).toBe(480);
+  });
+});
+
+test('an existing Secret for a receiver is mounted and no variable is declared for it', () => {
+  const base = env('prod');
+  const json = synth({ ...base, alerting: { receivers: [{ name: 'hooks', kind: 'webhook', existingSecret: { name: 'team-hooks', key: 'url' } }] } });
+  const values = parse(release(json, base.observability.prometheusReleaseLabel).values[0]);
+  expect(values.alertmanager.config.receivers[1]).toEqual({ name: 'hooks', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/team-hooks/url', send_resolved: true }] });
+  expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(['team-hooks']);
+  expect(JSON.parse(json).variable.alert_receiver_hooks).toBeUndefined();
 });
