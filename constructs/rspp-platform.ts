@@ -88,11 +88,6 @@ export interface RsppPlatformProps {
    * @default - `env.leaseStore.externalPeer` (its namespace by `kubernetes.io/metadata.name`, its pod labels)
    */
   readonly externalLeaseStorePeer?: Required<FlowPeerSelector>;
-  /**
-   * OTLP/gRPC endpoint (`host:port`) the collector configuration exports to.
-   * @default - ObservabilityStack's default
-   */
-  readonly otlpExportEndpoint?: string;
 }
 
 /** Where the runtime's own certificate (`runtime-tls`: `ca.crt`, `tls.crt`, `tls.key`) is mounted (defined by `RsppRuntime`). */
@@ -282,8 +277,6 @@ export class RsppPlatform extends Construct {
       targets: [runtimeTarget, this.controlPlane.scrapeTarget, ...(this.leases.scrapeTarget ? [this.leases.scrapeTarget] : [])],
       prometheusReleaseLabel: env.observability.prometheusReleaseLabel,
       prometheusPeer: props.prometheusPeer,
-      environment: env.name,
-      otlpExportEndpoint: props.otlpExportEndpoint,
     });
   }
 }
