@@ -32,7 +32,7 @@ import { recommendedLabels, selectorLabels } from './common/labels';
 import { allPodsOfNamespace, networkPolicyPeer, networkPolicyPorts } from './common/network-policy';
 import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './common/security-context';
-import { POD_SECURITY_LABELS } from './mtls-baseline';
+import { RESTRICTED_POD_SECURITY } from './mtls-baseline';
 import { FLOW_DESCRIPTION_ANNOTATION } from './network-flows';
 import { exemptFromPolicy } from './policy/exemptions';
 import { declareExternalRefs } from './policy/external-refs';
@@ -115,13 +115,7 @@ export class LiveKitValkey extends Construct {
     new k8s.KubeNamespace(this, 'namespace', {
       metadata: {
         name: ns,
-        labels: {
-          ...labels,
-          [POD_SECURITY_LABELS.enforce]: 'restricted',
-          [POD_SECURITY_LABELS.enforceVersion]: 'latest',
-          [POD_SECURITY_LABELS.audit]: 'restricted',
-          [POD_SECURITY_LABELS.warn]: 'restricted',
-        },
+        labels: { ...labels, ...RESTRICTED_POD_SECURITY },
       },
     });
     new k8s.KubeResourceQuota(this, 'quota', {

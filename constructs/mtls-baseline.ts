@@ -29,6 +29,14 @@ export const POD_SECURITY_LABELS = {
   warn: 'pod-security.kubernetes.io/warn',
 } as const;
 
+/** Pod Security `restricted` on enforce (latest), audit and warn (manifest-policy RSPP-NS-001). */
+export const RESTRICTED_POD_SECURITY: Readonly<Record<string, string>> = {
+  [POD_SECURITY_LABELS.enforce]: 'restricted',
+  [POD_SECURITY_LABELS.enforceVersion]: 'latest',
+  [POD_SECURITY_LABELS.audit]: 'restricted',
+  [POD_SECURITY_LABELS.warn]: 'restricted',
+};
+
 const GO_DURATION = /^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/;
 
 /** Namespace-wide ceilings (ResourceQuota `spec.hard`). */
@@ -204,13 +212,7 @@ export class MtlsBaseline extends Construct {
     this.namespaceObject = new ClusterScopedNamespace(this, 'namespace', {
       metadata: {
         name: ns,
-        labels: {
-          ...labels,
-          [POD_SECURITY_LABELS.enforce]: 'restricted',
-          [POD_SECURITY_LABELS.enforceVersion]: 'latest',
-          [POD_SECURITY_LABELS.audit]: 'restricted',
-          [POD_SECURITY_LABELS.warn]: 'restricted',
-        },
+        labels: { ...labels, ...RESTRICTED_POD_SECURITY },
       },
     });
 
