@@ -40,6 +40,7 @@ import {
   assertPeer,
   assertPolicyPorts,
   dnsEgressRule,
+  DnsResolvers,
   networkPolicyPeer,
   networkPolicyPorts,
   PeerSelector,
@@ -209,6 +210,11 @@ export interface RsppRuntimeProps {
    * @default true
    */
   readonly allowDnsEgress?: boolean;
+  /**
+   * Where DNS is answered (the cluster flavour's kube-dns pods and resolver addresses).
+   * @default CLUSTER_DNS_ONLY (kube-dns pods)
+   */
+  readonly dns?: DnsResolvers;
   /**
    * uid/gid the container runs as (non-zero).
    * @default uid and gid 65532 (distroless `nonroot`)
@@ -504,7 +510,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
 
     // ---- NetworkPolicy: sessions in from declared clients, DNS out, plus added flows -------------
     for (const peer of sessionClients) this.allowIngressFrom(peer, [this.ports.sessions]);
-    if (props.allowDnsEgress ?? true) this.egressRules.push(dnsEgressRule());
+    if (props.allowDnsEgress ?? true) this.egressRules.push(dnsEgressRule(props.dns));
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: metadata(this.name),
       spec: {

@@ -13,4 +13,6 @@ export const dev: EnvironmentConfig = {
   tls: { ...COMMON_ENV.tls, issuer: 'self-signed-ca' },
   livekit: { ...COMMON_ENV.livekit, domain: 'livekit.dev.rspp.example.com', replicas: 1 },
   terraform: { backend: 'local' },
+  cluster: { flavour: 'kind' },
+  alerting: { receivers: [] },
 };

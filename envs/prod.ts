@@ -13,4 +13,6 @@ export const prod: EnvironmentConfig = {
   tls: { ...COMMON_ENV.tls, issuer: 'ca-issuer' },
   livekit: { ...COMMON_ENV.livekit, domain: 'livekit.rspp.example.com', replicas: 2 },
   terraform: { backend: 's3', backendConfig: { bucket: 'rspp-terraform-state', key: 'prod/terraform.tfstate', region: 'eu-west-1' } },
+  cluster: { flavour: 'eks', storageClassName: 'gp3' },
+  alerting: { receivers: [{ name: 'oncall', kind: 'pagerduty' }, { name: 'platform-team', kind: 'slack', channel: '#rspp-prod-alerts' }] },
 };

@@ -10,6 +10,8 @@ import { resourceSpecProblems } from './resource-spec';
 import { ENV_NAMES, ETCD_MEMBERS_MAX, HA_MIN_REPLICAS, MVP_POSTURE } from './posture';
 import { check, Spec } from './schema-language';
 import { LIVEKIT_NODE_CIDRS_MAX, liveKitNodeCidrProblem } from './livekit';
+import { CLUSTER_FLAVOUR_SPEC, clusterPostureProblems } from './schema-cluster';
+import { ALERTING_SPEC, alertingPostureProblems } from './schema-alerting';
 
 /** Thrown by `validateEnvironment` with every problem found. */
 export class EnvironmentConfigError extends Error {
@@ -205,6 +207,8 @@ export const ENVIRONMENT_SPEC: Spec = {
         prometheusReleaseLabel: labelValue,
       },
     },
+    cluster: CLUSTER_FLAVOUR_SPEC,
+    alerting: ALERTING_SPEC,
     terraform: {
       kind: 'object',
       fields: {
@@ -324,6 +328,7 @@ function postureProblems(env: EnvName, cfg: Record<string, unknown>): string[] {
   if (typeof terraform.backend === 'string' && !posture.terraformBackends.includes(terraform.backend as never)) {
     problems.push(`terraform.backend: "${terraform.backend}" is not allowed in ${env}; shared envs keep state remotely: use one of ${posture.terraformBackends.map((b) => `"${b}"`).join(', ')}`);
   }
+  problems.push(...clusterPostureProblems(env, cfg), ...alertingPostureProblems(env, cfg));
   return problems;
 }
 

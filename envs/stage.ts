@@ -13,4 +13,6 @@ export const stage: EnvironmentConfig = {
   tls: { ...COMMON_ENV.tls, issuer: 'ca-issuer' },
   livekit: { ...COMMON_ENV.livekit, domain: 'livekit.stage.rspp.example.com', replicas: 1 },
   terraform: { backend: 's3', backendConfig: { bucket: 'rspp-terraform-state', key: 'stage/terraform.tfstate', region: 'eu-west-1' } },
+  cluster: { flavour: 'eks', storageClassName: 'gp3' },
+  alerting: { receivers: [{ name: 'platform-team', kind: 'slack', channel: '#rspp-stage-alerts' }] },
 };

@@ -4,4 +4,5 @@ export { buildTerraformApp, synthTerraform, type SynthesizedTerraform, type Terr
 export { validateTerraformStack, validateTerraformStacks, type StackValidation } from './terraform-validate';
 export { scanStackForSecrets, type SecretFinding } from './secret-scan';
 export { HELM_PROVIDER, KUBERNETES_PROVIDER } from './provider-pins';
-export { CERT_MANAGER_CHART, REDIS_CHART } from './chart-pins';
+export { CERT_MANAGER_CHART } from './chart-pins';
+export { LIVEKIT_VALKEY_SECRET, valkeyNamespaceOf, valkeyObjects } from './livekit-transport';

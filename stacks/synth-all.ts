@@ -4,6 +4,8 @@
  *   1. Kubernetes manifests -> dist/<env>/k8s/ (strict schema validation + manifest policy; atomic)
  *   2. Helm charts          -> dist/<env>/charts/rspp-platform/ (+ rspp-runtime subchart), `helm lint --strict`
  *   3. Terraform (cdktf)    -> cdktf.out/stacks/<env>/cdk.tf.json (same layout as `npx cdktf synth`; atomic)
+ *   4. Images               -> dist/<env>/images.json (every image the env pulls; checked FIRST: a
+ *                              reference by tag alone fails the synth before anything is written)
  *
  * Prints one summary table per env and the wall time; exits 1 on the first failing stage (nothing of a
  * failing stage is written), 2 on bad arguments. Lives in `stacks/` because it is the only folder allowed
@@ -21,6 +23,8 @@ import { formatEnvSummary } from '../constructs/synth/synth-summary';
 import { loadEnvironment } from '../envs/load-environment';
 import { synthTerraform } from './terraform-app';
 import { scanStackForSecrets } from './secret-scan';
+import { imagesFileOf, ImagesFile, PassedImage, TagOnlyImageError, writeImagesFile } from './release-images';
+import { ENV_NAMES } from '../envs/posture';
 
 interface AllOptions {
   readonly rest: string[];
@@ -45,7 +49,12 @@ function splitArgs(argv: readonly string[]): AllOptions {
 
 const ms = (start: bigint): number => Number(process.hrtime.bigint() - start) / 1e6;
 
-export function main(argv: readonly string[]): number {
+/** Test seams: extra image references per env (a tag-only value introduced on purpose). */
+export interface SynthAllDeps {
+  readonly extraImages?: Readonly<Partial<Record<string, readonly PassedImage[]>>>;
+}
+
+export function main(argv: readonly string[], deps: SynthAllDeps = {}): number {
   const wall = process.hrtime.bigint();
   let all: AllOptions;
   let options: ReturnType<typeof parseSynthArgs>;
@@ -56,6 +65,18 @@ export function main(argv: readonly string[]): number {
     const help = (err as { help?: boolean }).help === true;
     (help ? console.log : console.error)(`${(err as Error).message}${help ? '\n  --tf-out          Terraform output dir (default: cdktf.out)\n  --skip-lint       do not run helm lint' : ''}`);
     return help ? 0 : 2;
+  }
+
+  // 0. Images: every reference pinned by digest, or nothing is written at all.
+  const imageFiles: ImagesFile[] = [];
+  try {
+    for (const name of options.envs ?? ENV_NAMES) {
+      imageFiles.push(imagesFileOf(loadEnvironment(name, { builtImageFile: options.builtImageFile }), deps.extraImages?.[name] ?? []));
+    }
+  } catch (err) {
+    if (!(err instanceof TagOnlyImageError)) throw err;
+    console.error(`synth FAILED: ${err.message}\n  fix: pin each by digest (repo:tag@sha256:<64 hex>) at the source named; nothing was written`);
+    return 1;
   }
 
   // 1. Manifests: synthesized, validated and policy-checked, written atomically.
@@ -103,10 +124,19 @@ export function main(argv: readonly string[]): number {
     }
   }
 
+  // 4. images.json, once everything else succeeded.
+  const imageLines = new Map<string, string>();
+  if (!failed) {
+    for (const file of imageFiles) {
+      const written = writeImagesFile(outRoot, file);
+      imageLines.set(file.env, `  images: ${path.relative(process.cwd(), written)}: ${file.images.length} pinned by digest, 0 tag-only; ${file.unpinnedChartDefaults.length} chart default(s) not yet pinned (listed with their values key)`);
+    }
+  }
+
   console.log(`runtime image from ${k8s.imageSource}`);
   for (const r of k8s.envs) {
     console.log(formatEnvSummary(r.synth, r.checks, path.relative(process.cwd(), r.outDir)));
-    console.log((chartLines.get(r.synth.env) ?? []).join('\n'));
+    console.log([...(chartLines.get(r.synth.env) ?? []), ...(imageLines.has(r.synth.env) ? [imageLines.get(r.synth.env)!] : [])].join('\n'));
   }
   if (tfLine) console.log(tfLine);
   console.log(failed ? `\nsynth FAILED (${ms(wall).toFixed(0)} ms)` : `\nsynth all ok: manifests, charts and Terraform for ${k8s.envs.map((r) => r.synth.env).join(', ')} in ${ms(wall).toFixed(0)} ms (in-process)`);
