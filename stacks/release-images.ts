@@ -19,8 +19,7 @@ import { workloadOf } from '../constructs/policy/workloads';
 import { clusterFlavourOf } from '../envs/cluster-flavour';
 import type { EnvironmentConfig } from '../envs/environment-config';
 import { parsePinnedImage, pinnedImageProblem } from '../envs/image-ref';
-import * as pins from '../envs/pins';
-import { ETCD_IMAGE } from '../envs/pins';
+import { ETCD_IMAGE, RUNTIME_IMAGE_PLATFORMS } from '../envs/pins';
 import { METRICS_SERVER_IMAGE, VALKEY_IMAGE } from '../envs/third-party-images';
 import { CERT_MANAGER_CHART } from './chart-pins';
 import { valkeyObjects } from './livekit-transport';
@@ -70,13 +69,9 @@ export class TagOnlyImageError extends Error {
   }
 }
 
-/**
- * Platforms of our runtime image index. issue-12b's multi-platform pin exports
- * `RUNTIME_IMAGE_PLATFORMS` from `envs/pins.ts`; until then the image is linux/amd64 only.
- */
+/** Platforms of our runtime image index (`RUNTIME_IMAGE_PLATFORMS` in `envs/pins.ts`). */
 function runtimePlatforms(): readonly string[] {
-  const fromPins = (pins as Record<string, unknown>).RUNTIME_IMAGE_PLATFORMS;
-  return Array.isArray(fromPins) ? (fromPins as string[]) : ['linux/amd64'];
+  return RUNTIME_IMAGE_PLATFORMS.map((p) => p.platform);
 }
 
 /** etcd's official index covers amd64, arm64, ppc64le and s390x; we deploy the first two. */
