@@ -42,6 +42,8 @@ export interface PlatformChart {
 export interface RsppStackProps {
   readonly env: EnvironmentConfig;
   readonly platformChart: PlatformChart;
+  /** Local backend only: the state file, relative to the stack folder. @default `terraform.<env>.tfstate` */
+  readonly localStatePath?: string;
 }
 
 export class RsppStack extends TerraformStack {
@@ -56,7 +58,7 @@ export class RsppStack extends TerraformStack {
     super(scope, props.env.name);
     const { env, platformChart } = props;
     this.env = env;
-    configureStateBackend(this, env);
+    configureStateBackend(this, env, props.localStatePath);
     this.cluster = configureClusterAccess(this, env.name);
     const revision = secretsRevision(this);
 

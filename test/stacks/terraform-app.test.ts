@@ -88,7 +88,10 @@ describe.each(NAMES)('stack %s', (name) => {
     const backend = stackJson(name).terraform.backend;
     const config = envs[name].terraform;
     if (config.backend === 'local') {
-      expect(backend).toEqual({ local: { path: `terraform.${name}.tfstate` } });
+      // outside the synth output, in the git-ignored state folder of the project (the cwd)
+      expect(backend).toEqual({ local: { path: expect.stringMatching(new RegExp(`^(\\.\\./)+.*\\.terraform-state/terraform\\.${name}\\.tfstate$`)) } });
+      const stackDir = path.dirname(result.stackFiles[name]);
+      expect(path.resolve(stackDir, backend.local.path)).toBe(path.resolve('.terraform-state', `terraform.${name}.tfstate`));
     } else {
       expect(Object.keys(backend)).toEqual([config.backend]);
       expect(backend[config.backend]).toMatchObject(config.backendConfig ?? {});
