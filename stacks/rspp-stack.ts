@@ -37,6 +37,11 @@ export interface PlatformChart {
   readonly values: Readonly<Record<string, unknown>>;
   /** Whether the chart itself creates the env namespace (the MtlsBaseline does, with its policy labels). */
   readonly createsNamespace: boolean;
+  /**
+   * The generated chart's version (env version + content hash). Set on the release so a change of any
+   * template plans an upgrade: the Helm provider does not diff a local chart's files (provider-helm #515).
+   */
+  readonly version: string;
 }
 
 export interface RsppStackProps {
@@ -109,6 +114,7 @@ export class RsppStack extends TerraformStack {
       // can own the platform Namespace object itself.
       namespace: RELEASE_RECORDS_NAMESPACE,
       chart: `\${path.root}/${platformChart.pathFromStackDir}`,
+      version: platformChart.version,
       atomic: true,
       wait: true,
       values: [stringify(platformChart.values, { lineWidth: 0 })],

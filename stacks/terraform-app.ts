@@ -44,6 +44,7 @@ export function buildTerraformApp(app: App, options: TerraformAppOptions = {}): 
       platformChart: {
         pathFromStackDir: posix(path.relative(stackDir, charts.chartDir)),
         values: charts.values,
+        version: charts.version,
         createsNamespace: charts.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === env.namespace),
       },
       localStatePath: posix(path.relative(stackDir, path.join(stateDir, `terraform.${env.name}.tfstate`))),

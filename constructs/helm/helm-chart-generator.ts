@@ -9,7 +9,7 @@
 import * as path from 'path';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { PATHS } from '../../runtime/contracts/runtime-interface';
-import { chartReadme, chartYaml, notesTxt } from './chart-metadata';
+import { chartContentHash, chartReadme, chartVersion, chartYaml, notesTxt } from './chart-metadata';
 import { LeafTemplate, renderHelmTemplate, valuesReference, ValueReference } from './helm-template-writer';
 import { readyzTestHook } from './helm-test-hook';
 import { ChartName, HELM_TUNABLES, HelmTunable, PLATFORM_CHART, readTunable, RUNTIME_CHART, withSentinels } from './helm-tunables';
@@ -36,6 +36,8 @@ export interface GeneratedHelmCharts {
   readonly values: Record<string, unknown>;
   /** The cdk8s objects the chart renders with its default values (test hooks excluded). */
   readonly objects: readonly KubeObject[];
+  /** Version of both charts: the env's version + the content hash of every other generated file. */
+  readonly version: string;
 }
 
 const chartRoot = (chart: ChartName): string => (chart === PLATFORM_CHART ? PLATFORM_CHART : `${PLATFORM_CHART}/charts/${RUNTIME_CHART}`);
@@ -174,7 +176,6 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
     const root = chartRoot(chart);
     const reference = referenceFor(chart, placed);
     const taken = new Set<string>();
-    files.set(`${root}/Chart.yaml`, chartYaml(chart, env));
     files.set(`${root}/values.yaml`, values.yaml(chart));
     files.set(`${root}/values.schema.json`, JSON.stringify(values.schema(chart), null, 2) + '\n');
     files.set(`${root}/.helmignore`, '# Generated chart: every file is part of it.\n*.tmp\n');
@@ -203,8 +204,12 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
       files.set(`${root}/README.md`, chartReadme(env, placed, computed, unused));
     }
   }
+  // Chart.yaml last: its version carries the hash of every other file of both charts.
+  const version = chartVersion(env, chartContentHash(files));
+  for (const chart of [PLATFORM_CHART, RUNTIME_CHART] as const) files.set(`${chartRoot(chart)}/Chart.yaml`, chartYaml(chart, env, version));
   return {
     files,
+    version,
     placed,
     derived: computed,
     unused,

@@ -29,7 +29,7 @@ const env = (name: EnvName): EnvironmentConfig => loadEnvironment(name, { builtI
 function synth(config: EnvironmentConfig, createsNamespace = false): string {
   const stack = new RsppStack(Testing.app(), {
     env: config,
-    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, createsNamespace },
+    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, createsNamespace, version: '0.1.0+0123456789ab' },
   });
   return Testing.synth(stack);
 }
@@ -69,7 +69,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     expect(json).toHaveResourceWithProperties(Release, { name: config.observability.prometheusReleaseLabel, chart: 'kube-prometheus-stack', version: config.observability.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: 'livekit-server', chart: LIVEKIT_SERVER_CHART.chart, repository: 'https://helm.livekit.io', version: config.livekit.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: `rspp-${name}`, chart: `\${path.root}/../../../dist/${name}/charts/rspp-platform` });
-    for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+|local chart)$/);
+    for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+(\+[0-9a-f]{12})?|local chart)$/);
   });
 
   test('LiveKit runs in its own namespace, privileged on enforce only, with the exemption and reason written on it', () => {

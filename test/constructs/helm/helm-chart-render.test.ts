@@ -11,6 +11,7 @@ import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import { buildEnvChart } from '../../../constructs/env-chart';
 import { emitHelmCharts, EmittedHelmCharts } from '../../../constructs/helm/emit-helm-charts';
+import { chartContentHash } from '../../../constructs/helm/chart-metadata';
 import { checkPolicy } from '../../../constructs/policy/check-policy';
 import type { EnvironmentConfig, EnvName } from '../../../envs/environment-config';
 import { loadEnvironment } from '../../../envs/load-environment';
@@ -51,8 +52,9 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
       expect(fs.existsSync(path.join(emitted.chartDir, file))).toBe(true);
     }
     const chart = parseManifests(fs.readFileSync(path.join(emitted.chartDir, 'Chart.yaml'), 'utf8'))[0];
-    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'rspp-platform', version: env.version, appVersion: env.version });
-    expect(chart.dependencies).toEqual([{ name: 'rspp-runtime', version: env.version }]);
+    // version = env version + content hash as SemVer build metadata (issue #13 item 3)
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'rspp-platform', version: `${env.version}+${chartContentHash(new Map([...emitted.files].filter(([f]) => !f.endsWith('/Chart.yaml'))))}`, appVersion: env.version });
+    expect(chart.dependencies).toEqual([{ name: 'rspp-runtime', version: chart.version }]);
   });
 
   test('helm lint --strict passes', () => {
