@@ -171,5 +171,5 @@ test('LiveKit follows env.livekit.namespace, and may not share the platform name
   const json = synth({ ...base, livekit: { ...base.livekit, namespace: 'media' } });
   const livekit = Object.values<any>(JSON.parse(json).resource.helm_release).find((r) => r.name === 'livekit-server');
   expect(livekit.namespace).toBe('media');
-  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp" is the platform namespace/);
+  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp-dev" is the platform namespace/);
 });
