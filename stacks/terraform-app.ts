@@ -7,9 +7,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { emitHelmCharts, EmittedHelmCharts } from '../constructs/helm/emit-helm-charts';
+import type { KubeObject } from '../constructs/helm/synthesized-objects';
 import type { EnvironmentConfig } from '../envs/environment-config';
 import { loadAllEnvironments } from '../envs/load-environment';
-import { RsppStack } from './rspp-stack';
+import { PlatformChart, RsppStack } from './rspp-stack';
 import { LOCAL_STATE_DIR } from './state-backend';
 
 const posix = (p: string): string => p.split(path.sep).join('/');
@@ -31,6 +32,12 @@ export interface TerraformAppOptions {
   readonly stateDir?: string;
 }
 
+/** Labels and annotations of the chart's Namespace object (the stack creates it). */
+function namespaceMetadata(object: KubeObject | undefined): PlatformChart['namespace'] {
+  const metadata = object?.metadata as { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined;
+  return metadata && { labels: metadata.labels, annotations: metadata.annotations };
+}
+
 /** Adds the env stacks to `app`, writing each env's chart to `<distDir>/<env>/charts` first. */
 export function buildTerraformApp(app: App, options: TerraformAppOptions = {}): RsppStack[] {
   const distDir = path.resolve(options.distDir ?? 'dist');
@@ -45,7 +52,7 @@ export function buildTerraformApp(app: App, options: TerraformAppOptions = {}): 
         pathFromStackDir: posix(path.relative(stackDir, charts.chartDir)),
         values: charts.values,
         version: charts.version,
-        createsNamespace: charts.objects.some((o) => o.kind === 'Namespace' && o.metadata.name === env.namespace),
+        namespace: namespaceMetadata(charts.namespaces.find((o) => o.metadata.name === env.namespace)),
       },
       localStatePath: posix(path.relative(stackDir, path.join(stateDir, `terraform.${env.name}.tfstate`))),
     });

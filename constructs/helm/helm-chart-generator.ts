@@ -36,9 +36,17 @@ export interface GeneratedHelmCharts {
   readonly values: Record<string, unknown>;
   /** The cdk8s objects the chart renders with its default values (test hooks excluded). */
   readonly objects: readonly KubeObject[];
+  /**
+   * Namespace objects of the tree. They are not templates of the chart: a Helm release that owns its
+   * namespace deletes it (and the etcd volumes in it) on uninstall or on a failed atomic install, so
+   * the Terraform stack creates them, with these labels and annotations (issue #13).
+   */
+  readonly namespaces: readonly KubeObject[];
   /** Version of both charts: the env's version + the content hash of every other generated file. */
   readonly version: string;
 }
+
+const isNamespace = (manifest: KubeObject): boolean => manifest.kind === 'Namespace' && manifest.apiVersion === 'v1';
 
 const chartRoot = (chart: ChartName): string => (chart === PLATFORM_CHART ? PLATFORM_CHART : `${PLATFORM_CHART}/charts/${RUNTIME_CHART}`);
 
@@ -179,7 +187,7 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
     files.set(`${root}/values.yaml`, values.yaml(chart));
     files.set(`${root}/values.schema.json`, JSON.stringify(values.schema(chart), null, 2) + '\n');
     files.set(`${root}/.helmignore`, '# Generated chart: every file is part of it.\n*.tmp\n');
-    for (const object of located.objects.filter((o) => o.chart === chart)) {
+    for (const object of located.objects.filter((o) => o.chart === chart && !isNamespace(o.manifest))) {
       const id = objectId(object.manifest);
       const where = `${id} (${object.path})`;
       const derivedLeaves: LeafTemplate[] = located.derived
@@ -210,6 +218,7 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
   return {
     files,
     version,
+    namespaces: baseline.map((o) => o.manifest).filter(isNamespace),
     placed,
     derived: computed,
     unused,

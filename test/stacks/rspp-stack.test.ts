@@ -26,10 +26,10 @@ Testing.setupJest();
 
 const env = (name: EnvName): EnvironmentConfig => loadEnvironment(name, { builtImageFile: false });
 
-function synth(config: EnvironmentConfig, createsNamespace = false): string {
+function synth(config: EnvironmentConfig): string {
   const stack = new RsppStack(Testing.app(), {
     env: config,
-    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, createsNamespace, version: '0.1.0+0123456789ab' },
+    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, version: '0.1.0+0123456789ab' },
   });
   return Testing.synth(stack);
 }
@@ -140,11 +140,10 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
   expect(parse(release(json, 'livekit-server').values[0]).storeKeysInSecret.existingSecret).toBe('livekit-keys-from-vault');
 });
 
-test('the stack creates the platform namespace (restricted) only when the chart does not', () => {
+test('the stack creates the platform namespace (restricted) and the env\'s release-records namespace, outside the release', () => {
   const config = env('stage');
   const names = (json: string) => Object.values<any>(JSON.parse(json).resource.kubernetes_namespace_v1).map((n) => n.metadata.name).sort();
-  expect(names(synth(config, false))).toEqual([config.livekit.namespace, config.namespace, 'rspp-helm-releases'].sort());
-  expect(names(synth(config, true))).toEqual([config.livekit.namespace, 'rspp-helm-releases'].sort());
+  expect(names(synth(config))).toEqual([config.livekit.namespace, config.namespace, `${config.namespace}-releases`].sort());
 });
 
 test('an unprivileged, ordered UDP range is required', () => {

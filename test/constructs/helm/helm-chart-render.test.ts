@@ -23,10 +23,11 @@ const OTHER_IMAGE = `registry.example.com/rspp/runtime@sha256:${'e'.repeat(64)}`
 const timings: string[] = [];
 
 /** The cdk8s output of an env, independently of the emitter: a fresh App, `buildEnvChart`, `synthYaml`. */
+/** The cdk8s objects the chart renders: all but the Namespace, which the Terraform stack creates outside the release. */
 function cdk8sObjects(env: EnvironmentConfig): Record<string, any>[] {
   const app = new App();
   buildEnvChart(app, env);
-  return parseManifests(app.synthYaml());
+  return parseManifests(app.synthYaml()).filter((o) => o.kind !== 'Namespace');
 }
 
 describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s', (name) => {
