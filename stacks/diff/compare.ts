@@ -92,12 +92,12 @@ function classify(kind: string, action: UnitChange['action'], fields: readonly F
       ? { class: 'disruptive', why: `deleted: a ${kind} goes away with what it serves or holds` }
       : { class: 'in place', why: 'deleted' };
   }
-  let worst: Pick<UnitChange, 'class' | 'why'> = { class: 'in place', why: 'updated in place' };
+  let worst: Rule | undefined;
   for (const f of fields) {
     const rule = RULES.find((r) => (r.kinds === '*' || r.kinds.includes(kind)) && r.path.test(f.path))!;
-    if (CHANGE_CLASSES.indexOf(rule.class) > CHANGE_CLASSES.indexOf(worst.class)) worst = rule;
+    if (worst === undefined || CHANGE_CLASSES.indexOf(rule.class) > CHANGE_CLASSES.indexOf(worst.class)) worst = rule;
   }
-  return { class: worst.class, why: worst.why };
+  return { class: worst?.class ?? 'in place', why: worst?.why ?? 'updated in place' };
 }
 
 /** Compares two sides unit by unit (`live`: compare only the desired fields; server-set ones are ignored). */
