@@ -12,6 +12,7 @@ import { PATHS } from '../../runtime/contracts/runtime-interface';
 import { chartContentHash, chartReadme, chartVersion, chartYaml, notesTxt } from './chart-metadata';
 import { LeafTemplate, renderHelmTemplate, valuesReference, ValueReference } from './helm-template-writer';
 import { readyzTestHook } from './helm-test-hook';
+import { valueRulesTemplate } from './value-rules';
 import { ChartName, HELM_TUNABLES, HelmTunable, PLATFORM_CHART, readTunable, RUNTIME_CHART, withSentinels } from './helm-tunables';
 import { ChartValues, PlacedTunable, ValueScope } from './helm-values';
 import { EnvChartBuilder, KubeObject, objectId, RuntimeScopePredicate, synthesizeEnvObjects } from './synthesized-objects';
@@ -202,6 +203,8 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
       const header = `# Generated from ${object.path} by @rspp/platform constructs/helm. Do not edit.\n`;
       files.set(`${root}/templates/${templateFileName(object.manifest, taken)}`, header + renderHelmTemplate(object.manifest, [...object.templated, ...derivedLeaves], reference, where));
     }
+    const rules = valueRulesTemplate(placed.map((p) => p.tunable), (t) => (placed.some((p) => p.tunable === t && (p.scope === chart || p.scope === 'global')) ? reference(t) : undefined));
+    if (rules) files.set(`${root}/templates/validate-values.yaml`, rules);
     if (chart === RUNTIME_CHART) {
       const hook = readyzTestHook(runtimeObjects.map((o) => o.manifest), imageTunable, String(readTunable(env, imageTunable)));
       const docs = hook.map((h) => renderHelmTemplate(h.manifest, h.leaves, reference, `test hook ${objectId(h.manifest)}`));
