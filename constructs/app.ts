@@ -5,6 +5,7 @@
  */
 import { App, YamlOutputType } from 'cdk8s';
 import { loadAllEnvironments } from '../envs/load-environment';
+import { assertNoDuplicateObjects } from './common/duplicate-objects';
 import { buildEnvChart } from './env-chart';
 
 export function buildApp(outdir?: string): App {
@@ -14,5 +15,8 @@ export function buildApp(outdir?: string): App {
 }
 
 if (require.main === module) {
-  buildApp().synth();
+  const app = buildApp();
+  // All envs in one app, as if on one cluster: any object two envs both make is an error.
+  assertNoDuplicateObjects(app);
+  app.synth();
 }

@@ -197,7 +197,7 @@ export class RsppPlatform extends Construct {
       name: names.leaseStore,
       leaseTtlSeconds: ls.leaseTtlSeconds,
       ...(ls.mode === 'managed'
-        ? { members: ls.members, image: ls.image, storageSize: ls.storageSize, storageClassName: ls.storageClassName ?? storageClassOf(env), resources: ls.resources }
+        ? { members: ls.members, image: ls.image, storageSize: ls.storageSize, storageClassName: ls.storageClassName ?? storageClassOf(env), resources: ls.resources, zoneCount: env.zones?.length }
         : { endpoints: ls.endpoints, tlsSecretName: ls.tlsSecretName, externalPeer: props.externalLeaseStorePeer ?? externalLeaseStorePeerOf(ls) }),
     });
 

@@ -49,7 +49,7 @@ import {
 import { adminProbes } from './common/probes';
 import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RestrictedSecurityOptions } from './common/security-context';
-import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, statelessMinAvailable, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
+import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
 import type { IFlowEndpoint } from './network-flows';
 import { declareExternalRefs } from './policy/external-refs';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
@@ -161,11 +161,19 @@ export interface RsppRuntimeProps {
    */
   readonly targetCpuUtilization?: number;
   /**
-   * PodDisruptionBudget (minAvailable = minReplicas - 1), preferred anti-affinity and topology
-   * spread across zones and nodes. Needs minReplicas >= 2.
+   * PodDisruptionBudget (`maxUnavailable`, see `disruptionMaxUnavailable`), preferred anti-affinity
+   * and topology spread across zones and nodes. Needs minReplicas >= 2.
    * @default - true when minReplicas >= 2
    */
   readonly highAvailability?: boolean;
+  /**
+   * PDB `maxUnavailable`: session pods a voluntary disruption (node drain, cluster upgrade) may evict
+   * at once, whatever the replica count (an absolute `minAvailable` let 18 of 20 go at once). Drain
+   * cost: each evicted pod drains its sessions for up to `terminationGracePeriodSeconds`, so draining
+   * k runtime pods takes about ⌈k / maxUnavailable⌉ × terminationGracePeriodSeconds.
+   * @default 1
+   */
+  readonly disruptionMaxUnavailable?: number;
   /**
    * Seconds an in-flight turn may take to finish after SIGTERM. Passed to the process as
    * `RSPP_DRAIN_SECONDS`; `terminationGracePeriodSeconds` is `gracePeriodFor(drainSeconds)`.
@@ -260,8 +268,8 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
   public readonly drainSeconds: number;
   /** `gracePeriodFor(drainSeconds)`: preStop + drain + exit margin. */
   public readonly terminationGracePeriodSeconds: number;
-  /** PDB minAvailable; `undefined` without high availability. */
-  public readonly pdbMinAvailable?: number;
+  /** PDB maxUnavailable; `undefined` without high availability. */
+  public readonly pdbMaxUnavailable?: number;
   /** Secret of the runtime's own certificate (`props.tls`), when one is mounted. */
   public readonly tlsSecretName?: string;
   /** Where that Secret is mounted, when one is. */
@@ -496,11 +504,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
 
     // ---- PodDisruptionBudget (HA only) -----------------------------------------------------------
     if (this.highAvailability) {
-      this.pdbMinAvailable = statelessMinAvailable(this.minReplicas);
+      this.pdbMaxUnavailable = integerProp(where, 'disruptionMaxUnavailable', props.disruptionMaxUnavailable ?? 1, 1, this.minReplicas - 1);
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
         metadata: metadata(this.name),
         spec: {
-          minAvailable: k8s.IntOrString.fromNumber(this.pdbMinAvailable),
+          maxUnavailable: k8s.IntOrString.fromNumber(this.pdbMaxUnavailable),
           selector: { matchLabels: { ...this.podSelector } },
           // A crash-looping pod must not block node drains.
           unhealthyPodEvictionPolicy: 'AlwaysAllow',

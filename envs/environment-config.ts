@@ -219,6 +219,12 @@ export interface EnvironmentConfig {
   readonly version: string;
   /** High availability: PDBs, anti-affinity and topology spread. Off in dev, on in stage/prod. */
   readonly highAvailability: boolean;
+  /**
+   * Zones (`topology.kubernetes.io/zone` values) the cluster's nodes run in. With 3 or more, the etcd
+   * members must spread across zones (`whenUnsatisfiable: DoNotSchedule`): a member never lands in a
+   * zone that already holds more than its share. @default unset: the spread is best effort
+   */
+  readonly zones?: readonly string[];
   readonly authority: AuthorityConfig;
   /** MVP posture: LiveKit transport. */
   readonly transport: 'livekit';

@@ -79,6 +79,14 @@ export const ENVIRONMENT_SPEC: Spec = {
     namespace: namespaceName('rspp'),
     version: labelValue,
     highAvailability: { kind: 'boolean' },
+    zones: {
+      kind: 'array',
+      optional: true,
+      minItems: 1,
+      unique: true,
+      hint: 'list the topology.kubernetes.io/zone values of the cluster\'s nodes (e.g. ["eu-west-1a", "eu-west-1b", "eu-west-1c"]), or remove zones',
+      items: str('a zone name (topology.kubernetes.io/zone value)', (v) => (/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(v) ? undefined : `${JSON.stringify(v)} is not a label value (zone name)`)),
+    },
     authority: {
       kind: 'object',
       fields: {

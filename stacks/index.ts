@@ -1,5 +1,5 @@
 /** cdktf stacks (the only folder importing cdktf): one `RsppStack` per env, synth and validation helpers. */
-export { RsppStack, RELEASE_RECORDS_NAMESPACE, type PlatformChart, type RsppStackProps } from './rspp-stack';
+export { RsppStack, PROTECTED_ENVS, releaseRecordsNamespace, type PlatformChart, type RsppStackProps } from './rspp-stack';
 export { buildTerraformApp, synthTerraform, type SynthesizedTerraform, type TerraformAppOptions } from './terraform-app';
 export { validateTerraformStack, validateTerraformStacks, type StackValidation } from './terraform-validate';
 export { scanStackForSecrets, type SecretFinding } from './secret-scan';

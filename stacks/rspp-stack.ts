@@ -29,8 +29,11 @@ import { sensitiveInput } from './sensitive-input';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
 import { METRICS_SERVER_CHART } from './chart-pins';
 
-/** Namespace that holds the Helm release records of the rspp-platform release (no workloads). */
-export const RELEASE_RECORDS_NAMESPACE = 'rspp-helm-releases';
+/** Namespace that holds the Helm release records of the env's rspp-platform release (no workloads). */
+export const releaseRecordsNamespace = (env: EnvironmentConfig): string => `${env.namespace}-releases`;
+
+/** Envs whose namespaces (and so their etcd volumes) `cdktf destroy` refuses to delete. */
+export const PROTECTED_ENVS: readonly EnvironmentConfig['name'][] = ['stage', 'prod'];
 
 /** Pod Security `restricted` on every level (manifest-policy RSPP-NS-001). */
 export const RESTRICTED_NAMESPACE_LABELS = {
@@ -45,13 +48,23 @@ export interface PlatformChart {
   readonly pathFromStackDir: string;
   /** The env's values (the chart's defaults), passed explicitly so a plan shows every change. */
   readonly values: Readonly<Record<string, unknown>>;
-  /** Whether the chart itself creates the env namespace (the MtlsBaseline does, with its policy labels). */
-  readonly createsNamespace: boolean;
+  /**
+   * The env namespace as the constructs declare it (labels, annotations: Pod Security, exemptions).
+   * The stack creates it, outside the release. @default restricted Pod Security labels
+   */
+  readonly namespace?: { readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
+  /**
+   * The generated chart's version (env version + content hash). Set on the release so a change of any
+   * template plans an upgrade: the Helm provider does not diff a local chart's files (provider-helm #515).
+   */
+  readonly version: string;
 }
 
 export interface RsppStackProps {
   readonly env: EnvironmentConfig;
   readonly platformChart: PlatformChart;
+  /** Local backend only: the state file, relative to the stack folder. @default `terraform.<env>.tfstate` */
+  readonly localStatePath?: string;
 }
 
 export class RsppStack extends TerraformStack {
@@ -63,12 +76,14 @@ export class RsppStack extends TerraformStack {
   public readonly metricsServer?: Release;
   public readonly livekit: LiveKitTransport;
   public readonly platform: Release;
+  /** The env namespace, created outside the Helm release. */
+  public readonly namespace: NamespaceV1;
 
   constructor(scope: Construct, props: RsppStackProps) {
     super(scope, props.env.name);
     const { env, platformChart } = props;
     this.env = env;
-    configureStateBackend(this, env);
+    configureStateBackend(this, env, props.localStatePath);
     this.cluster = configureClusterAccess(this, env.name);
     const revision = secretsRevision(this);
 
@@ -145,21 +160,30 @@ export class RsppStack extends TerraformStack {
 
     this.livekit = new LiveKitTransport(this, 'livekit', { env, after: [beforeLiveKit], secretsRevision: revision });
 
+    // Namespaces live outside the Helm release: a failed atomic first install or an uninstall then
+    // never deletes the namespace, and with it the etcd volumes. In stage/prod they are protected from
+    // `cdktf destroy` (prevent_destroy); see stacks/README.md "Deleting everything".
+    const protect = PROTECTED_ENVS.includes(env.name);
     const records = new NamespaceV1(this, 'release-records-namespace', {
-      metadata: { name: RELEASE_RECORDS_NAMESPACE, labels: { ...RESTRICTED_NAMESPACE_LABELS, 'app.kubernetes.io/part-of': 'rspp' } },
+      metadata: { name: releaseRecordsNamespace(env), labels: { ...RESTRICTED_NAMESPACE_LABELS, 'app.kubernetes.io/part-of': 'rspp' } },
+      lifecycle: { preventDestroy: protect },
     });
-    const platformDependsOn: ITerraformDependable[] = [this.livekit.release, records];
-    if (!platformChart.createsNamespace) {
-      platformDependsOn.push(new NamespaceV1(this, 'platform-namespace', {
-        metadata: { name: env.namespace, labels: { ...RESTRICTED_NAMESPACE_LABELS, 'app.kubernetes.io/part-of': 'rspp' } },
-      }));
-    }
+    this.namespace = new NamespaceV1(this, 'platform-namespace', {
+      metadata: {
+        name: env.namespace,
+        labels: { ...RESTRICTED_NAMESPACE_LABELS, 'app.kubernetes.io/part-of': 'rspp', ...platformChart.namespace?.labels },
+        annotations: platformChart.namespace?.annotations,
+      },
+      lifecycle: { preventDestroy: protect },
+    });
+    const platformDependsOn: ITerraformDependable[] = [this.livekit.release, records, this.namespace];
     this.platform = new Release(this, 'rspp-platform', {
       name: `rspp-${env.name}`,
-      // The chart's objects name their own namespace; the release record lives apart so the chart
-      // can own the platform Namespace object itself.
-      namespace: RELEASE_RECORDS_NAMESPACE,
+      // The chart's objects name their own namespace; the release record lives apart, in a namespace
+      // of the env's own (so two envs on one cluster never share release records).
+      namespace: releaseRecordsNamespace(env),
       chart: `\${path.root}/${platformChart.pathFromStackDir}`,
+      version: platformChart.version,
       atomic: true,
       wait: true,
       timeout: RELEASE_TIMEOUTS.platform,
@@ -169,6 +193,6 @@ export class RsppStack extends TerraformStack {
 
     new TerraformOutput(this, 'platform_namespace', { value: env.namespace });
     new TerraformOutput(this, 'livekit_url', { value: `wss://${env.livekit.domain}` });
-    new TerraformOutput(this, 'helm_test', { value: `helm test rspp-${env.name} --namespace ${RELEASE_RECORDS_NAMESPACE}` });
+    new TerraformOutput(this, 'helm_test', { value: `helm test rspp-${env.name} --namespace ${releaseRecordsNamespace(env)}` });
   }
 }

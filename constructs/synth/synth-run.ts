@@ -8,6 +8,7 @@ import { loadEnvironment, LoadEnvironmentOptions } from '../../envs/load-environ
 import { ENV_NAMES } from '../../envs/posture';
 import { resolveRuntimeImage } from '../../envs/runtime-image';
 import { StagingArea } from './atomic-output';
+import { checkDeployedRecord, DEPLOYED_RECORDS_DIR } from './deployed-record';
 import { OfflineCheckResult, runOfflineChecks } from './offline-checks';
 import { formatEnvSummary } from './synth-summary';
 import { SynthesizedEnv, synthesizeEnv } from './synthesize-env';
@@ -19,6 +20,10 @@ export interface SynthOptions {
   readonly envs?: readonly EnvName[];
   /** Passed to `loadEnvironment` (where the runtime image comes from). @default the build output when present */
   readonly builtImageFile?: LoadEnvironmentOptions['builtImageFile'];
+  /** Folder of the per-env deployed records (deployed-record.ts); `false` skips the check. @default envs/deployed */
+  readonly recordsDir?: string | false;
+  /** Record new values of deploy-time-immutable fields (after their manual procedure). @default false */
+  readonly acceptLeaseStoreChange?: boolean;
 }
 
 export interface EnvSynthResult {
@@ -46,6 +51,7 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
   const envNames = options.envs ?? ENV_NAMES;
   const errors: string[] = [];
   const results: EnvSynthResult[] = [];
+  const commits: (() => void)[] = [];
   let imageSource = 'envs/pins.ts';
   const staging = new StagingArea(outRoot);
   try {
@@ -58,6 +64,14 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
       const relative = path.join(name, 'k8s');
       try {
         const env = loadEnvironment(name, { builtImageFile: options.builtImageFile });
+        if (options.recordsDir !== false) {
+          const check = checkDeployedRecord(env, path.resolve(options.recordsDir ?? DEPLOYED_RECORDS_DIR), options.acceptLeaseStoreChange);
+          if (check.problems.length > 0) {
+            errors.push(...check.problems);
+            continue;
+          }
+          commits.push(check.commit);
+        }
         const synth = synthesizeEnv(env, staging.stage(relative));
         results.push({ synth, checks: runOfflineChecks(name, synth.objects), outDir: path.join(outRoot, relative) });
       } catch (err) {
@@ -65,7 +79,10 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
       }
     }
     const ok = errors.length === 0 && results.every((r) => r.checks.passed);
-    if (ok) staging.commit();
+    if (ok) {
+      staging.commit();
+      for (const commit of commits) commit();
+    }
     else staging.discard();
     const totalMillis = Number(process.hrtime.bigint() - started) / 1e6;
     const lines = [`runtime image from ${imageSource}`, ...results.map((r) => formatEnvSummary(r.synth, r.checks, path.relative(process.cwd(), r.outDir) || '.'))];

@@ -29,10 +29,10 @@ Testing.setupJest();
 
 const env = (name: EnvName): EnvironmentConfig => loadEnvironment(name, { builtImageFile: false });
 
-function synth(config: EnvironmentConfig, createsNamespace = false): string {
+function synth(config: EnvironmentConfig): string {
   const stack = new RsppStack(Testing.app(), {
     env: config,
-    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, createsNamespace },
+    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, version: '0.1.0+0123456789ab' },
   });
   return Testing.synth(stack);
 }
@@ -72,7 +72,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     expect(json).toHaveResourceWithProperties(Release, { name: config.observability.prometheusReleaseLabel, chart: 'kube-prometheus-stack', version: config.observability.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: 'livekit-server', chart: LIVEKIT_SERVER_CHART.chart, repository: 'https://helm.livekit.io', version: config.livekit.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: `rspp-${name}`, chart: `\${path.root}/../../../dist/${name}/charts/rspp-platform` });
-    for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+|local chart)$/);
+    for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+(\+[0-9a-f]{12})?|local chart)$/);
   });
 
   test('LiveKit runs in its own namespace, privileged on enforce only, with the exemption and reason written on it', () => {
@@ -163,11 +163,10 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
   expect(parse(release(json, 'livekit-server').values[0]).storeKeysInSecret.existingSecret).toBe('livekit-keys-from-vault');
 });
 
-test('the stack creates the platform namespace (restricted) only when the chart does not', () => {
+test('the stack creates the platform namespace (restricted) and the env\'s release-records namespace, outside the release', () => {
   const config = env('stage');
   const names = (json: string) => Object.values<any>(JSON.parse(json).resource.kubernetes_namespace_v1).map((n) => n.metadata.name).sort();
-  expect(names(synth(config, false))).toEqual([config.livekit.namespace, 'monitoring', config.namespace, 'rspp-helm-releases'].sort());
-  expect(names(synth(config, true))).toEqual([config.livekit.namespace, 'monitoring', 'rspp-helm-releases'].sort());
+  expect(names(synth(config))).toEqual([config.livekit.namespace, 'monitoring', config.namespace, `${config.namespace}-releases`].sort());
 });
 
 test('an unprivileged, ordered UDP range is required', () => {
@@ -194,7 +193,7 @@ test('LiveKit follows env.livekit.namespace, and may not share the platform name
   const json = synth({ ...base, livekit: { ...base.livekit, namespace: 'media' } });
   const livekit = Object.values<any>(JSON.parse(json).resource.helm_release).find((r) => r.name === 'livekit-server');
   expect(livekit.namespace).toBe('media');
-  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp" is the platform namespace/);
+  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp-dev" is the platform namespace/);
 });
 
 describe.each(['dev', 'stage', 'prod'] as EnvName[])('day one on a fresh cluster (%s): flavour, alerts, storage, timeouts', (name) => {
