@@ -45,7 +45,7 @@ describe('npm run synth (stacks/synth-all)', () => {
       const images = JSON.parse(fs.readFileSync(path.join(out, env, 'images.json'), 'utf8'));
       expect(images.env).toBe(env);
       const containers = images.images.map((i: any) => `${i.object} ${i.container}`);
-      expect(containers).toEqual(expect.arrayContaining([expect.stringMatching(/^Deployment\/rspp\/rspp-runtime runtime$/), expect.stringMatching(/^StatefulSet\/rspp\/.* etcd$/)]));
+      expect(containers).toEqual(expect.arrayContaining([expect.stringMatching(/^Deployment\/rspp-[a-z]+\/rspp-runtime runtime$/), expect.stringMatching(/^StatefulSet\/rspp-[a-z]+\/.* etcd$/)]));
       for (const i of images.images) {
         expect(i.reference).toMatch(/@sha256:[0-9a-f]{64}$/);
         expect(i.reference.endsWith(i.digest)).toBe(true);
