@@ -50,6 +50,7 @@ import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RestrictedSecurityOptions } from './common/security-context';
 import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, statelessMinAvailable, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
 import type { IFlowEndpoint } from './network-flows';
+import type { IScrapeable, ScrapeTarget } from './observability-stack';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
 
 /** Component label (`app.kubernetes.io/component`) and flow name of the runtime. */
@@ -223,7 +224,7 @@ const CONTAINER_NAME = 'runtime';
 const ETCD_TLS_VOLUME = 'etcd-tls';
 const TLS_VOLUME = 'tls';
 
-export class RsppRuntime extends Construct implements IFlowEndpoint {
+export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable {
   /** Base name of the objects. */
   public readonly name: string;
   /** Namespace of the objects, when known. */
@@ -258,6 +259,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
   public readonly flowName = RUNTIME_COMPONENT;
   /** `IFlowEndpoint`: how NetworkPolicies select the runtime's pods. */
   public readonly flowPeer: PeerSelector;
+
+  /** `IScrapeable`: the admin port's `/metrics`, for `ObservabilityStack` targets (like the control plane's). */
+  public get scrapeTarget(): ScrapeTarget {
+    return { name: RUNTIME_COMPONENT, workload: this, serviceLabels: this.podSelector, portName: this.ports.admin.name, port: this.ports.admin.port };
+  }
 
   /**
    * Escape hatches to the underlying objects. The Deployment is a plain `ApiObject` (its spec typed

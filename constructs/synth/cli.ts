@@ -14,7 +14,8 @@ import { runSynth, SynthOptions } from './synth-run';
 const USAGE = `usage: synth [--env ${ENV_NAMES.join(',')}] [--out <dir>] [--built-image <file> | --no-built-image]
   --env             comma-separated envs to synthesize (default: all)
   --out             output root; manifests go to <out>/<env>/k8s/ (default: dist)
-  --built-image     runtime image build output to use (default: dist/image/runtime.json when it exists)
+  --built-image     runtime image build output to use when it exists, e.g. dist/image/runtime.json from
+                    "npm run image" (default: $RSPP_RUNTIME_IMAGE_FILE, else the pin in envs/pins.ts)
   --no-built-image  ignore the build output and use the runtime image pinned in envs/pins.ts`;
 
 /** Parses argv (without node and script); throws with the usage on a bad argument. */

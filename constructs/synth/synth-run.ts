@@ -4,7 +4,7 @@
  */
 import * as path from 'path';
 import type { EnvName } from '../../envs/environment-config';
-import { loadEnvironment, LoadEnvironmentOptions } from '../../envs/load-environment';
+import { loadEnvironment, LoadEnvironmentOptions, runtimeImageFileOf } from '../../envs/load-environment';
 import { ENV_NAMES } from '../../envs/posture';
 import { resolveRuntimeImage } from '../../envs/runtime-image';
 import { StagingArea } from './atomic-output';
@@ -17,7 +17,7 @@ export interface SynthOptions {
   readonly outRoot?: string;
   /** Envs to synthesize. @default all: dev, stage, prod */
   readonly envs?: readonly EnvName[];
-  /** Passed to `loadEnvironment` (where the runtime image comes from). @default the build output when present */
+  /** Passed to `loadEnvironment` (where the runtime image comes from). @default `RSPP_RUNTIME_IMAGE_FILE`, else the pin */
   readonly builtImageFile?: LoadEnvironmentOptions['builtImageFile'];
 }
 
@@ -50,7 +50,7 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
   const staging = new StagingArea(outRoot);
   try {
     try {
-      imageSource = resolveRuntimeImage(options.builtImageFile).source;
+      imageSource = resolveRuntimeImage(runtimeImageFileOf(options)).source;
     } catch (err) {
       errors.push((err as Error).message);
     }
