@@ -48,25 +48,67 @@ export interface SynthesizedTerraform {
   readonly elapsedMs: number;
 }
 
+/** A Terraform synth held in a staging folder until `commit()`. */
+export interface StagedTerraform {
+  /** `<outDir>/stacks/<env>/cdk.tf.json` per env: where each file lands on commit. */
+  readonly stackFiles: Readonly<Record<string, string>>;
+  /** The same files inside the staging folder (to check before committing). */
+  readonly stagedStackFiles: Readonly<Record<string, string>>;
+  /** Moves every file synth wrote into place, one rename each; files synth did not write (state, `.terraform/`, lock files) are left alone. */
+  commit(): void;
+  /** Removes the staging folder. */
+  discard(): void;
+}
+
 /**
- * Synthesizes every env stack into `outDir` (the layout `npx cdktf synth` writes to `cdktf.out`).
- * The app is synthesized into a sibling staging folder and renamed into place, so a failure leaves
- * the previous output intact; the sibling has the same depth, so chart paths stay valid.
+ * Synthesizes every env stack into a staging folder beside `outDir` (same depth, so chart paths stay
+ * valid) without touching `outDir`; `commit()` moves the written files into place.
  */
-export function synthTerraform(outDir: string, options: TerraformAppOptions = {}): SynthesizedTerraform {
-  const started = process.hrtime.bigint();
+export function stageTerraform(outDir: string, options: TerraformAppOptions = {}): StagedTerraform {
   const target = path.resolve(outDir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(target), '.cdktf-staging-'));
+  const discard = (): void => fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging });
     const stacks = buildTerraformApp(app, options);
     app.synth();
-    fs.rmSync(target, { recursive: true, force: true });
-    fs.renameSync(staging, target);
-    const stackFiles = Object.fromEntries(stacks.map((s) => [s.env.name, path.join(target, 'stacks', s.env.name, 'cdk.tf.json')]));
-    return { stackFiles, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    const names = stacks.map((s) => s.env.name);
+    const file = (root: string, env: string): string => path.join(root, 'stacks', env, 'cdk.tf.json');
+    return {
+      stackFiles: Object.fromEntries(names.map((n) => [n, file(target, n)])),
+      stagedStackFiles: Object.fromEntries(names.map((n) => [n, file(staging, n)])),
+      commit: () => {
+        for (const relative of filesUnder(staging)) {
+          const destination = path.join(target, relative);
+          fs.mkdirSync(path.dirname(destination), { recursive: true });
+          fs.renameSync(path.join(staging, relative), destination);
+        }
+        discard();
+      },
+      discard,
+    };
+  } catch (err) {
+    discard();
+    throw err;
   }
+}
+
+/** Every file under `dir`, relative, sorted. */
+function filesUnder(dir: string, prefix = ''): string[] {
+  return fs
+    .readdirSync(path.join(dir, prefix), { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? filesUnder(dir, path.join(prefix, e.name)) : e.isFile() ? [path.join(prefix, e.name)] : []))
+    .sort();
+}
+
+/**
+ * Synthesizes every env stack into `outDir` (the layout `npx cdktf synth` writes to `cdktf.out`):
+ * staged first, so a failure leaves the previous output intact; only the files synth writes are replaced.
+ */
+export function synthTerraform(outDir: string, options: TerraformAppOptions = {}): SynthesizedTerraform {
+  const started = process.hrtime.bigint();
+  const staged = stageTerraform(outDir, options);
+  staged.commit();
+  return { stackFiles: staged.stackFiles, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }

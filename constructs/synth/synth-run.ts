@@ -3,7 +3,7 @@
  * `<out>/<env>/k8s/` only when every env passed. Returns a result; never exits the process (the CLI does).
  */
 import * as path from 'path';
-import type { EnvName } from '../../envs/environment-config';
+import type { EnvironmentConfig, EnvName } from '../../envs/environment-config';
 import { loadEnvironment, LoadEnvironmentOptions, runtimeImageFileOf } from '../../envs/load-environment';
 import { ENV_NAMES } from '../../envs/posture';
 import { resolveRuntimeImage } from '../../envs/runtime-image';
@@ -19,6 +19,14 @@ export interface SynthOptions {
   readonly envs?: readonly EnvName[];
   /** Passed to `loadEnvironment` (where the runtime image comes from). @default `RSPP_RUNTIME_IMAGE_FILE`, else the pin */
   readonly builtImageFile?: LoadEnvironmentOptions['builtImageFile'];
+  /** Adjusts each loaded env before synthesis (the result is validated again). @default none */
+  readonly transformEnvironment?: (env: EnvironmentConfig) => EnvironmentConfig;
+  /**
+   * Stage into this area and leave committing (or discarding) to the caller, who stages further
+   * outputs beside the manifests (`npm run synth`: charts, Terraform). @default an area of its own,
+   * committed when every env passed
+   */
+  readonly staging?: StagingArea;
 }
 
 export interface EnvSynthResult {
@@ -47,7 +55,8 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
   const errors: string[] = [];
   const results: EnvSynthResult[] = [];
   let imageSource = 'envs/pins.ts';
-  const staging = new StagingArea(outRoot);
+  const owned = options.staging === undefined;
+  const staging = options.staging ?? new StagingArea(outRoot);
   try {
     try {
       imageSource = resolveRuntimeImage(runtimeImageFileOf(options)).source;
@@ -57,7 +66,8 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
     for (const name of errors.length === 0 ? envNames : []) {
       const relative = path.join(name, 'k8s');
       try {
-        const env = loadEnvironment(name, { builtImageFile: options.builtImageFile });
+        const loaded = loadEnvironment(name, { builtImageFile: options.builtImageFile });
+        const env = options.transformEnvironment ? options.transformEnvironment(loaded) : loaded;
         const synth = synthesizeEnv(env, staging.stage(relative));
         results.push({ synth, checks: runOfflineChecks(name, synth.objects), outDir: path.join(outRoot, relative) });
       } catch (err) {
@@ -65,8 +75,8 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
       }
     }
     const ok = errors.length === 0 && results.every((r) => r.checks.passed);
-    if (ok) staging.commit();
-    else staging.discard();
+    if (owned && ok) staging.commit();
+    else if (owned) staging.discard();
     const totalMillis = Number(process.hrtime.bigint() - started) / 1e6;
     const lines = [`runtime image from ${imageSource}`, ...results.map((r) => formatEnvSummary(r.synth, r.checks, path.relative(process.cwd(), r.outDir) || '.'))];
     for (const r of results.filter((x) => !x.checks.passed)) lines.push('', r.checks.report);
@@ -79,7 +89,7 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
     );
     return { ok, envs: results, errors, imageSource, totalMillis, report: lines.join('\n') };
   } catch (err) {
-    staging.discard();
+    if (owned) staging.discard();
     throw err;
   }
 }
