@@ -57,6 +57,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--check-reproducible':
         args.checkReproducible = true;
         break;
+      case '--help':
+      case '-h':
+        console.log('usage: image [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible]\n  reproducible runtime OCI image (no Docker); writes DIR/runtime.json (default dist/image)');
+        process.exit(0);
       default:
         throw new Error(`unknown argument ${argv[i]}; usage: build-image-cli [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible]`);
     }

@@ -3,6 +3,7 @@
  * Reads the configuration from the environment (and `RSPP_CONFIG_FILE`), starts the server, and
  * drains on SIGTERM/SIGINT: exit code 0 after a completed drain, 1 on a start or drain failure.
  */
+import { RUNTIME_ENV } from '../contracts/runtime-interface';
 import { loadServerConfig, ServerConfigError } from './config/server-config';
 import { resolveStartupBundle, type StartupRetryPolicy } from './control-plane/startup-bundle';
 import { JsonLineLogger, type ServerLogger } from './logging/server-logger';
@@ -59,7 +60,11 @@ export async function main(options: MainOptions = {}): Promise<RuntimeServer> {
   return server;
 }
 
-if (require.main === module) {
+if (require.main === module && (process.argv.includes('--help') || process.argv.includes('-h'))) {
+  process.stdout.write(
+    `usage: npm start (node lib/runtime/server/main.js)\n  one runtime server process, configured from the environment: ${Object.values(RUNTIME_ENV).join(', ')}\n  (${RUNTIME_ENV.configFile} names a YAML/JSON file for the other fields); SIGTERM/SIGINT drain, then exit\n`,
+  );
+} else if (require.main === module) {
   main().catch((err: Error) => {
     const message = err instanceof ServerConfigError ? err.message : `runtime server failed to start: ${err.message}`;
     process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'rspp-runtime-server', message }) + '\n');
