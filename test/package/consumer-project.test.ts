@@ -78,7 +78,7 @@ describe('consumer project from the packed tarball', () => {
     fs.writeFileSync(path.join(project, 'tsconfig.node10.json'), JSON.stringify({ compilerOptions: { ...compilerOptions, module: 'commonjs', moduleResolution: 'node', noEmit: true }, include: ['src'] }));
     fs.writeFileSync(
       path.join(project, 'jest.config.js'),
-      `module.exports = { testEnvironment: 'node', roots: ['<rootDir>/src'], transform: { '^.+\\\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.node10.json' }] } };\n`,
+      `module.exports = { testEnvironment: 'node', roots: ['<rootDir>/src'], transform: { '^.+\\\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.node10.json', isolatedModules: true }] } };\n`,
     );
     tsBlocks.forEach((code, i) => fs.writeFileSync(path.join(project, 'src', `readme-${i + 1}${isTestBlock(code) ? '.test' : ''}.ts`), code));
     ok(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', '--ignore-scripts'], project), 'npm install');
