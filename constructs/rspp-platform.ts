@@ -36,7 +36,7 @@ import { bytesOf, cpuMillis } from './common/quantities';
 import { AuthorityLeaseStore } from './authority-lease-store';
 import { IssuedCertificate, MtlsBaseline, NamespaceQuota } from './mtls-baseline';
 import { externalPeer, FlowPeerSelector, IFlowEndpoint, NetworkFlow } from './network-flows';
-import { ObservabilityStack, ScrapeTarget } from './observability-stack';
+import { ObservabilityStack } from './observability-stack';
 import { declareExternalRefs } from './policy/external-refs';
 import { RsppControlPlane } from './rspp-control-plane';
 import { DEFAULT_RUNTIME_NAME, RsppRuntime } from './rspp-runtime';
@@ -267,16 +267,9 @@ export class RsppPlatform extends Construct {
     const leaseRefs = this.leases.clientConnection().externalRefs;
     if (leaseRefs.length > 0) declareExternalRefs(this.runtime.deployment, leaseRefs);
 
-    const runtimeTarget: ScrapeTarget = {
-      name: 'runtime',
-      workload: this.runtime,
-      serviceLabels: this.runtime.podSelector,
-      portName: this.runtime.ports.admin.name,
-      port: this.runtime.ports.admin.port,
-    };
     this.observability = new ObservabilityStack(this, 'observability', {
       tls: this.tls,
-      targets: [runtimeTarget, this.controlPlane.scrapeTarget, ...(this.leases.scrapeTarget ? [this.leases.scrapeTarget] : [])],
+      targets: [this.runtime.scrapeTarget, this.controlPlane.scrapeTarget, ...(this.leases.scrapeTarget ? [this.leases.scrapeTarget] : [])],
       prometheusReleaseLabel: env.observability.prometheusReleaseLabel,
       prometheusPeer: props.prometheusPeer,
     });

@@ -51,6 +51,7 @@ import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RestrictedSecurityOptions } from './common/security-context';
 import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
 import type { IFlowEndpoint } from './network-flows';
+import type { IScrapeable, ScrapeTarget } from './observability-stack';
 import { declareExternalRefs } from './policy/external-refs';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
 
@@ -243,7 +244,7 @@ const CONTAINER_NAME = 'runtime';
 const ETCD_TLS_VOLUME = 'etcd-tls';
 const TLS_VOLUME = 'tls';
 
-export class RsppRuntime extends Construct implements IFlowEndpoint {
+export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable {
   /** Base name of the objects. */
   public readonly name: string;
   /** Namespace of the objects, when known. */
@@ -278,6 +279,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
   public readonly flowName = RUNTIME_COMPONENT;
   /** `IFlowEndpoint`: how NetworkPolicies select the runtime's pods. */
   public readonly flowPeer: PeerSelector;
+
+  /** `IScrapeable`: the admin port's `/metrics`, for `ObservabilityStack` targets (like the control plane's). */
+  public get scrapeTarget(): ScrapeTarget {
+    return { name: RUNTIME_COMPONENT, workload: this, serviceLabels: this.podSelector, portName: this.ports.admin.name, port: this.ports.admin.port };
+  }
 
   /**
    * Escape hatches to the underlying objects. The Deployment is a plain `ApiObject` (its spec typed

@@ -1,7 +1,10 @@
 /**
- * `loadEnvironment(name)`: the env's values, with the freshly built runtime image applied (when
- * `dist/image/runtime.json` exists), validated against the schema and the MVP posture.
+ * `loadEnvironment(name)`: the env's values, validated against the schema and the MVP posture. The
+ * runtime image is the pin (`envs/pins.ts`) unless a build output is named explicitly — the
+ * `builtImageFile` option or the `RSPP_RUNTIME_IMAGE_FILE` env var; the working directory is never read.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import type { EnvironmentConfig, EnvName } from './environment-config';
 import { dev } from './dev';
 import { ENV_NAMES } from './posture';
@@ -14,12 +17,31 @@ import { stage } from './stage';
 
 export const ENVIRONMENTS: Readonly<Record<EnvName, EnvironmentConfig>> = { dev, stage, prod };
 
+/** Env var naming a runtime image build output (`npm run image` writes `dist/image/runtime.json`) to deploy instead of the pin. */
+export const RUNTIME_IMAGE_FILE_ENV = 'RSPP_RUNTIME_IMAGE_FILE';
+
 export interface LoadEnvironmentOptions {
   /**
-   * Build output to take the runtime image from; `false` to use `envs/pins.ts` only (tests,
-   * reproducible snapshots). @default `<cwd>/dist/image/runtime.json` when it exists
+   * Build output to take the runtime image from, used when it exists (the repo's synth passes
+   * `dist/image/runtime.json`); `false` to use `envs/pins.ts` only.
+   * @default the file named by `RSPP_RUNTIME_IMAGE_FILE` (which must exist), else none: the pin
    */
   readonly builtImageFile?: string | false;
+}
+
+/**
+ * The build output `loadEnvironment` takes the runtime image from (`false`: the pin). Never a path
+ * relative to the working directory unless the caller or `RSPP_RUNTIME_IMAGE_FILE` names one.
+ */
+export function runtimeImageFileOf(options: LoadEnvironmentOptions = {}, env: NodeJS.ProcessEnv = process.env): string | false {
+  if (options.builtImageFile !== undefined) return options.builtImageFile;
+  const named = env[RUNTIME_IMAGE_FILE_ENV];
+  if (named === undefined || named === '') return false;
+  const file = path.resolve(named);
+  if (!fs.existsSync(file)) {
+    throw new Error(`${RUNTIME_IMAGE_FILE_ENV}=${named}: no such file; build it with \`npm run image\` (it writes dist/image/runtime.json) or unset ${RUNTIME_IMAGE_FILE_ENV} to deploy the pinned runtime image`);
+  }
+  return file;
 }
 
 export function isEnvName(value: string): value is EnvName {
@@ -46,7 +68,7 @@ export function loadEnvironment(name: string, options: LoadEnvironmentOptions = 
   if (!isEnvName(name)) {
     throw new Error(`unknown environment "${name}"; expected one of ${ENV_NAMES.join(', ')}`);
   }
-  const { image } = resolveRuntimeImage(options.builtImageFile);
+  const { image } = resolveRuntimeImage(runtimeImageFileOf(options));
   return validateEnvironment(withRuntimeImage(ENVIRONMENTS[name], image), name);
 }
 

@@ -6,6 +6,7 @@
 import type { EnvironmentConfig, EnvName, LeaseStoreEnvConfig } from './environment-config';
 import { parsePinnedImage, pinnedImageProblem, SHA256_DIGEST } from './image-ref';
 import { isPositiveQuantity } from './quantity';
+import { environmentQuantityProblems } from './quantity-bounds';
 import { resourceSpecProblems } from './resource-spec';
 import { ENV_NAMES, ETCD_MEMBERS_MAX, HA_MIN_REPLICAS, MVP_POSTURE } from './posture';
 import { check, Spec } from './schema-language';
@@ -349,6 +350,8 @@ export function environmentProblems(cfg: unknown, expectedName?: EnvName): strin
   const label = expectedName ?? declared ?? '<unnamed env>';
   const problems: string[] = [];
   check(ENVIRONMENT_SPEC, cfg, '', problems);
+  // Sane bounds per quantity field (unit slips such as '500M' CPU), a block of its own: quantity-bounds.ts.
+  if (isObj(cfg)) problems.push(...environmentQuantityProblems(cfg));
   if (expectedName !== undefined && declared !== undefined && declared !== expectedName) {
     problems.push(`name: "${declared}" does not match the environment it is loaded as; set name to "${expectedName}"`);
   }

@@ -66,27 +66,48 @@ export interface SynthesizedTerraform {
   readonly elapsedMs: number;
 }
 
+/** A Terraform synth held in a staging folder until `commit()`. */
+export interface StagedTerraform {
+  /** `<outDir>/stacks/<env>/cdk.tf.json` per env: where each file lands on commit. */
+  readonly stackFiles: Readonly<Record<string, string>>;
+  /** The same files inside the staging folder (to check before committing). */
+  readonly stagedStackFiles: Readonly<Record<string, string>>;
+  /** Moves every file synth wrote into place, one rename each; files synth did not write (state, `.terraform/`, lock files) are left alone. */
+  commit(): void;
+  /** Removes the staging folder. */
+  discard(): void;
+}
+
 /**
- * Synthesizes the env stacks into `outDir` (the layout `npx cdktf synth` writes to `cdktf.out`).
- * The app is synthesized into a sibling staging folder (same depth, so relative chart and state paths
- * stay valid), then only the files it wrote are moved into place, one rename each. Synth never deletes
- * a file it did not write: Terraform state, `.terraform.lock.hcl`, `.terraform/` and the stacks of envs
- * not synthesized this time survive; `manifest.json` keeps their entries.
+ * Synthesizes every env stack into a staging folder beside `outDir` (same depth, so relative chart and
+ * state paths stay valid) without touching `outDir`; `commit()` moves only the files it wrote into
+ * place, one rename each. Synth never deletes a file it did not write: Terraform state,
+ * `.terraform.lock.hcl`, `.terraform/` and the stacks of envs not synthesized this time survive;
+ * `manifest.json` keeps their entries.
  */
-export function synthTerraform(outDir: string, options: TerraformAppOptions = {}): SynthesizedTerraform {
-  const started = process.hrtime.bigint();
+export function stageTerraform(outDir: string, options: TerraformAppOptions = {}): StagedTerraform {
   const target = path.resolve(outDir);
   fs.mkdirSync(path.dirname(target), { recursive: true });
   const staging = fs.mkdtempSync(path.join(path.dirname(target), '.cdktf-staging-'));
+  const discard = (): void => fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging });
     const stacks = buildTerraformApp(app, options);
     app.synth();
-    mergeSynthOutput(staging, target);
-    const stackFiles = Object.fromEntries(stacks.map((s) => [s.env.name, path.join(target, 'stacks', s.env.name, 'cdk.tf.json')]));
-    return { stackFiles, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
-  } finally {
-    fs.rmSync(staging, { recursive: true, force: true });
+    const names = stacks.map((s) => s.env.name);
+    const file = (root: string, env: string): string => path.join(root, 'stacks', env, 'cdk.tf.json');
+    return {
+      stackFiles: Object.fromEntries(names.map((n) => [n, file(target, n)])),
+      stagedStackFiles: Object.fromEntries(names.map((n) => [n, file(staging, n)])),
+      commit: () => {
+        mergeSynthOutput(staging, target);
+        discard();
+      },
+      discard,
+    };
+  } catch (err) {
+    discard();
+    throw err;
   }
 }
 
@@ -113,4 +134,15 @@ function mergeSynthOutput(staging: string, target: string): void {
     fs.mkdirSync(path.dirname(to), { recursive: true });
     fs.renameSync(path.join(staging, file), to);
   }
+}
+
+/**
+ * Synthesizes every env stack into `outDir` (the layout `npx cdktf synth` writes to `cdktf.out`):
+ * staged first, so a failure leaves the previous output intact; only the files synth writes are replaced.
+ */
+export function synthTerraform(outDir: string, options: TerraformAppOptions = {}): SynthesizedTerraform {
+  const started = process.hrtime.bigint();
+  const staged = stageTerraform(outDir, options);
+  staged.commit();
+  return { stackFiles: staged.stackFiles, elapsedMs: Number(process.hrtime.bigint() - started) / 1e6 };
 }

@@ -10,6 +10,7 @@ export class StagingArea {
   /** `<outRoot>/.synth-staging-<pid>-<time>`. */
   public readonly dir: string;
   private readonly targets = new Map<string, string>();
+  private readonly onCommit: (() => void)[] = [];
 
   public constructor(public readonly outRoot: string) {
     fs.mkdirSync(outRoot, { recursive: true });
@@ -21,6 +22,11 @@ export class StagingArea {
     const staged = path.join(this.dir, relativeTarget);
     this.targets.set(staged, path.join(this.outRoot, relativeTarget));
     return staged;
+  }
+
+  /** Runs `write` after a successful commit, never on discard (e.g. a record of what was synthesized). */
+  public afterCommit(write: () => void): void {
+    this.onCommit.push(write);
   }
 
   /** Swaps every staged directory into place, then removes the previous content. */
@@ -36,6 +42,7 @@ export class StagingArea {
       committed.push(target);
     }
     this.discard();
+    for (const write of this.onCommit) write();
     return committed;
   }
 

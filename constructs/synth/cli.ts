@@ -14,7 +14,8 @@ import { runSynth, SynthOptions } from './synth-run';
 const USAGE = `usage: synth [--env ${ENV_NAMES.join(',')}] [--out <dir>] [--built-image <file> | --no-built-image] [--records <dir>] [--accept-lease-store-change]
   --env             comma-separated envs to synthesize (default: all)
   --out             output root; manifests go to <out>/<env>/k8s/ (default: dist)
-  --built-image     runtime image build output to use (default: dist/image/runtime.json when it exists)
+  --built-image     runtime image build output to use when it exists, e.g. dist/image/runtime.json from
+                    "npm run image" (default: $RSPP_RUNTIME_IMAGE_FILE, else the pin in envs/pins.ts)
   --no-built-image  ignore the build output and use the runtime image pinned in envs/pins.ts
   --records         folder of the per-env deployed records (default: envs/deployed)
   --accept-lease-store-change  record a changed etcd member count / storage after its manual procedure`;

@@ -139,6 +139,10 @@ export const RUNTIME_ENV = {
   turnStartMode: 'RSPP_TURN_START',
   /** Tenant the runtime's sessions are admitted under by the control plane (CP-05). */
   tenantId: 'RSPP_TENANT_ID',
+  /** Session WebSocket port of the runtime server (0 picks a free port). */
+  sessionPort: 'RSPP_SESSION_PORT',
+  /** Admin port of the runtime server: `/healthz`, `/readyz`, `/metrics` (0 picks a free port). */
+  adminPort: 'RSPP_ADMIN_PORT',
 } as const;
 
 /** Default lease TTL for runtime authority leases. */

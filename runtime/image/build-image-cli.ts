@@ -75,6 +75,10 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--authfile':
         args.authFile = value();
         break;
+      case '--help':
+      case '-h':
+        console.log('usage: image [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible] [--push REGISTRY/REPO [--insecure-registry] [--authfile FILE]]\n  reproducible multi-platform runtime OCI image (linux/amd64 + linux/arm64, no Docker); writes DIR/runtime.json (default dist/image); --push copies the index to REGISTRY/REPO and prints the digest to pin');
+        process.exit(0);
       default:
         throw new Error(
           `unknown argument ${argv[i]}; usage: build-image-cli [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible] [--push REGISTRY/REPO [--insecure-registry] [--authfile FILE]]`,

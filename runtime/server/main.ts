@@ -5,6 +5,7 @@
  * Without a control plane yet it does not exit: it stays alive and not ready, retrying (see
  * `control-plane/startup-bundle.ts`).
  */
+import { RUNTIME_ENV } from '../contracts/runtime-interface';
 import { AdminServer } from './admin/admin-server';
 import { loadServerConfig, ServerConfigError, type ServerConfig } from './config/server-config';
 import { resolveStartupBundle, type StartupRetryPolicy, type StartupWaitStatus } from './control-plane/startup-bundle';
@@ -95,7 +96,11 @@ async function startWaitingAdmin(config: ServerConfig, logger: ServerLogger): Pr
   };
 }
 
-if (require.main === module) {
+if (require.main === module && (process.argv.includes('--help') || process.argv.includes('-h'))) {
+  process.stdout.write(
+    `usage: npm start (node lib/runtime/server/main.js)\n  one runtime server process, configured from the environment: ${Object.values(RUNTIME_ENV).join(', ')}\n  (${RUNTIME_ENV.configFile} names a YAML/JSON file for the other fields); SIGTERM/SIGINT drain, then exit\n`,
+  );
+} else if (require.main === module) {
   main().catch((err: Error) => {
     const message = err instanceof ServerConfigError ? err.message : `runtime server failed to start: ${err.message}`;
     process.stderr.write(JSON.stringify({ time: new Date().toISOString(), level: 'error', component: 'rspp-runtime-server', message }) + '\n');

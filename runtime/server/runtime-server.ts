@@ -24,6 +24,11 @@ import { SessionConnection, type SessionHost } from './session/session-connectio
 import { resolveTurnStart } from './session/turn-start-resolver';
 import { CLOSE_CODES, encodeHello, SESSION_PROTOCOL } from './session/wire-protocol';
 
+/** The fix for a listen error: a port in use names the env var that moves it. */
+function portHint(err: Error, envName: string): string {
+  return /EADDRINUSE/.test(err.message) ? `; the port is in use: stop what holds it or set ${envName} to a free port (0 picks one)` : '';
+}
+
 export interface RuntimeServerProps {
   readonly config: ServerConfig;
   /** Authority lease store. @default built from `config` (memory or etcd); closed by the server on stop */
@@ -143,7 +148,12 @@ export class RuntimeServer implements SessionHost {
     const server = new RuntimeServer(props);
     try {
       await server.authority.start();
-      await Promise.all([server.admin.listen(), server.listenSessions()]);
+      await Promise.all([
+        server.admin.listen().catch((err: Error) => {
+          throw new Error(`${err.message}${portHint(err, RUNTIME_ENV.adminPort)}`);
+        }),
+        server.listenSessions(),
+      ]);
     } catch (err) {
       await server.stop();
       throw err;
@@ -326,7 +336,7 @@ export class RuntimeServer implements SessionHost {
   private listenSessions(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) =>
-        reject(new Error(`session server: cannot listen on ${this.config.host}:${this.config.sessionPort}: ${err.message}`));
+        reject(new Error(`session server: cannot listen on ${this.config.host}:${this.config.sessionPort}: ${err.message}${portHint(err, RUNTIME_ENV.sessionPort)}`));
       this.http.once('error', onError);
       this.http.listen(this.config.sessionPort, this.config.host, () => {
         this.http.off('error', onError);

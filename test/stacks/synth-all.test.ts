@@ -4,7 +4,21 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { main } from '../../stacks/synth-all';
+import { main, synthAll } from '../../stacks/synth-all';
+
+/** Every file under `dir` (hidden ones too) with its content; what "nothing was written" compares. */
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const visit = (rel: string): void => {
+    for (const e of fs.readdirSync(path.join(dir, rel), { withFileTypes: true })) {
+      const child = path.join(rel, e.name);
+      if (e.isDirectory()) visit(child);
+      else out[child] = fs.readFileSync(path.join(dir, child), 'utf8');
+    }
+  };
+  visit('');
+  return out;
+}
 
 describe('npm run synth (stacks/synth-all)', () => {
   let tmp: string;
@@ -79,5 +93,58 @@ describe('npm run synth (stacks/synth-all)', () => {
     expect(main(['--env', 'qa', '--out', out])).toBe(2);
     expect(fs.existsSync(out)).toBe(false);
     expect(err.mock.calls.join('\n')).toMatch(/unknown environment\(s\) qa/);
+  });
+
+  describe('staged: every output moves into place only when every stage passed', () => {
+    /** A previous synth's output plus files synth never writes (Terraform state, provider cache). */
+    function previousOutput(): void {
+      for (const [file, content] of Object.entries({
+        'dist/prod/k8s/rspp-prod.k8s.yaml': 'previous manifests\n',
+        'dist/prod/charts/rspp-platform/Chart.yaml': 'previous chart\n',
+        'cdktf.out/stacks/prod/cdk.tf.json': '{"previous":true}\n',
+        'cdktf.out/stacks/dev/terraform.dev.tfstate': '{"version":4}\n',
+        'cdktf.out/stacks/dev/.terraform/providers/keep': 'provider\n',
+      })) {
+        fs.mkdirSync(path.dirname(path.join(tmp, file)), { recursive: true });
+        fs.writeFileSync(path.join(tmp, file), content);
+      }
+    }
+    const opts = () => ({ outRoot: path.join(tmp, 'dist'), tfOut: path.join(tmp, 'cdktf.out'), builtImageFile: false as const });
+
+    test('a failing helm lint writes no manifest, chart or Terraform file', () => {
+      previousOutput();
+      const before = tree(tmp);
+      const result = synthAll({ ...opts(), envs: ['prod'], lint: () => ({ status: 1, stdout: '[ERROR] templates/: injected lint failure', stderr: '', millis: 1 }) });
+      expect(result.ok).toBe(false);
+      expect(result.report).toContain('helm lint --strict: FAILED\n    [ERROR] templates/: injected lint failure');
+      expect(result.report).toMatch(/\nsynth FAILED \(\d+ ms\): nothing written to .*dist or .*cdktf\.out$/);
+      expect(tree(tmp)).toEqual(before);
+    });
+
+    test("a CPU request of '500M' (an m/M slip) fails with the field and the fix, and writes nothing", () => {
+      previousOutput();
+      const before = tree(tmp);
+      const result = synthAll({
+        ...opts(),
+        envs: ['prod'],
+        transformEnvironment: (env) => ({ ...env, runtime: { ...env.runtime, resources: { ...env.runtime.resources, cpuRequest: '500M' } } }),
+      });
+      expect(result.ok).toBe(false);
+      expect(result.report).toContain('prod: runtime.resources.cpuRequest: "500M" is outside 10m..64 for a container CPU (cores); "M" is mega (×1,000,000); for 500 millicores write "500m"');
+      expect(result.report).toMatch(/synth FAILED: nothing written to /);
+      expect(tree(tmp)).toEqual(before);
+    });
+
+    test('a passing synth replaces what synth writes and leaves Terraform state and .terraform/ alone', () => {
+      previousOutput();
+      const result = synthAll({ ...opts(), envs: ['dev', 'prod'] });
+      expect(result.report).toMatch(/synth all ok/);
+      const after = tree(tmp);
+      expect(after['cdktf.out/stacks/dev/terraform.dev.tfstate']).toBe('{"version":4}\n');
+      expect(after['cdktf.out/stacks/dev/.terraform/providers/keep']).toBe('provider\n');
+      expect(after['dist/prod/charts/rspp-platform/Chart.yaml']).toMatch(/^apiVersion: v2/m);
+      expect(JSON.parse(after['cdktf.out/stacks/prod/cdk.tf.json']).resource.helm_release).toBeDefined();
+      expect(Object.keys(after).filter((f) => /staging/.test(f))).toEqual([]);
+    });
   });
 });

@@ -118,6 +118,10 @@ function nextMessage<M extends ClientToCoordinator | ServerToCoordinator>(child:
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log('usage: bench:load [--sessions N] [--rate EVENTS_PER_S] [--seconds S] [--clients N] [--servers N] [--semi-space-mib MIB] [--turn-events N] [--out FILE]\n  WebSocket load benchmark over loopback; JSON in dist/bench/load.json');
+    return;
+  }
   const flags = parseFlags(process.argv.slice(2));
   const servers: ChildProcess[] = [];
   const children: ChildProcess[] = [];
