@@ -84,7 +84,12 @@ export function synthAll(options: SynthAllOptions = {}): SynthAllResult {
     report: [...lines, `\nsynth FAILED (${ms(wall).toFixed(0)} ms): nothing written to ${path.relative(process.cwd(), outRoot) || outRoot} or ${tfOut}`].join('\n'),
   });
   try {
-    // 0. Images: every reference pinned by digest, or nothing is written at all.
+    // 1. Manifests: synthesized, validated and policy-checked into the staging area.
+    const k8s = runSynth({ ...options, staging });
+    if (!k8s.ok) return failedReport([k8s.report]);
+
+    // 2. Images: every reference pinned by digest, or nothing is written at all (after the manifests,
+    //    so a bad env config is reported by their synth, naming the field).
     const imageFiles: ImagesFile[] = [];
     try {
       for (const name of options.envs ?? ENV_NAMES) {
@@ -97,11 +102,7 @@ export function synthAll(options: SynthAllOptions = {}): SynthAllResult {
       return failedReport([`${err.message}\n  fix: pin each by digest (repo:tag@sha256:<64 hex>) at the source named`]);
     }
 
-    // 1. Manifests: synthesized, validated and policy-checked into the staging area.
-    const k8s = runSynth({ ...options, staging });
-    if (!k8s.ok) return failedReport([k8s.report]);
-
-    // 2. Helm charts from the same construct tree, staged beside the manifests, linted strictly.
+    // 3. Helm charts from the same construct tree, staged beside the manifests, linted strictly.
     const envs = k8s.envs.map((r) => {
       const loaded = loadEnvironment(r.synth.env, { builtImageFile: options.builtImageFile });
       return options.transformEnvironment ? options.transformEnvironment(loaded) : loaded;
@@ -126,7 +127,7 @@ export function synthAll(options: SynthAllOptions = {}): SynthAllResult {
       chartLines.set(env.name, lines);
     }
 
-    // 3. Terraform, reusing the charts just emitted, staged; scanned for plain-text secrets.
+    // 4. Terraform, reusing the charts just emitted, staged; scanned for plain-text secrets.
     let tfLine = '';
     if (!failed) {
       const started = process.hrtime.bigint();
@@ -156,7 +157,7 @@ export function synthAll(options: SynthAllOptions = {}): SynthAllResult {
       lines.push(`  images: ${path.relative(process.cwd(), path.join(outRoot, file.env, 'images.json'))}: ${file.images.length} pinned by digest, 0 tag-only; ${file.unpinnedChartDefaults.length} chart default(s) not yet pinned (listed with their values key)`);
     }
 
-    // 4. Every stage passed: move everything into place.
+    // 5. Every stage passed: move everything into place.
     staging.commit();
     terraform?.commit();
     lines.push(`\nsynth all ok: manifests, charts and Terraform for ${k8s.envs.map((r) => r.synth.env).join(', ')} in ${ms(wall).toFixed(0)} ms (in-process)`);

@@ -11,8 +11,11 @@ export class StagingArea {
   public readonly dir: string;
   private readonly targets = new Map<string, string>();
   private readonly onCommit: (() => void)[] = [];
+  /** The output root did not exist before: a discard leaves no empty folder behind. */
+  private readonly createdRoot: boolean;
 
   public constructor(public readonly outRoot: string) {
+    this.createdRoot = !fs.existsSync(outRoot);
     fs.mkdirSync(outRoot, { recursive: true });
     this.dir = fs.mkdtempSync(path.join(outRoot, `.synth-staging-${process.pid}-`));
   }
@@ -49,5 +52,6 @@ export class StagingArea {
   /** Removes the staging directory and anything left in it. */
   public discard(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.createdRoot && fs.existsSync(this.outRoot) && fs.readdirSync(this.outRoot).length === 0) fs.rmdirSync(this.outRoot);
   }
 }

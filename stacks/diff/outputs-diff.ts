@@ -43,11 +43,11 @@ export function outputsDiffMain(argv: readonly string[]): number {
   return exitCodeFor(changes);
 }
 
-/** `rspp diff`: two outputs on disk with `--before`/`--after`, else the repository mode of `npm run diff`. */
+/** `rspp diff`: two outputs on disk; with `--against`/`--live`, the repository mode of `npm run diff`. */
 export function rsppDiffMain(argv: readonly string[]): number | Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     console.log(OUTPUTS_DIFF_USAGE);
     return 0;
   }
-  return argv.includes('--before') || argv.includes('--after') ? outputsDiffMain(argv) : repoDiffMain(argv);
+  return argv.includes('--against') || argv.includes('--live') ? repoDiffMain(argv) : outputsDiffMain(argv);
 }
