@@ -134,6 +134,11 @@ export const RUNTIME_ENV = {
   turnStartMode: 'RSPP_TURN_START',
   /** Tenant the runtime's sessions are admitted under by the control plane (CP-05). */
   tenantId: 'RSPP_TENANT_ID',
+  /**
+   * Worker processes per pod sharing the session port (set by `RsppRuntime` from its CPU limit;
+   * unset: the container's cgroup CPU limit, 1 without one).
+   */
+  workers: 'RSPP_WORKERS',
 } as const;
 
 /** Default lease TTL for runtime authority leases. */
