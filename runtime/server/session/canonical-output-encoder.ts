@@ -12,11 +12,12 @@
  *   - each slot of a shape remembers its last string value and its encoding: the values that
  *     repeat on every event of a session (schema version, session id, pipeline version, lane,
  *     scope, payload class) are not quoted again.
- * Nested values (`media_time`, `seq_range`, id lists) and rare outputs (plans) use `encodeCanonical`.
+ * Nested values (`media_time`, `seq_range`, id lists) use `encodeCanonical`. A plan is not encoded
+ * again: the engine kept its canonical text from the plan hash (`canonicalPlanText`).
  */
 import { encodeCanonical } from '../../contracts/v1';
 import type { ControlSignal, DecisionOutcome, EventRecord, TurnTransition } from '../../contracts/v1';
-import type { EngineOutput } from '../../engine';
+import { canonicalPlanText, type EngineOutput } from '../../engine';
 
 /** JSON string literal of `value`, identical to `JSON.stringify(value)`. */
 export function quoteJson(value: string): string {
@@ -129,6 +130,10 @@ export function encodeOutput(output: EngineOutput): string {
       return `{"kind":"decision","outcome":${encodeObject(output.outcome)}}`;
     case 'transition':
       return `{"kind":"transition","transition":${encodeObject(output.transition)},"turn_id":${quoteJson(output.turn_id)}}`;
+    case 'plan': {
+      const text = canonicalPlanText(output.plan);
+      return text !== undefined ? `{"kind":"plan","plan":${text}}` : encodeCanonical(output);
+    }
     default:
       return encodeCanonical(output);
   }

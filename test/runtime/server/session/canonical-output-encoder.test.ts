@@ -1,7 +1,9 @@
 import fc from 'fast-check';
 import { ControlSignalSchema, DecisionOutcomeSchema, encodeCanonical, TurnTransitionSchema } from '../../../../runtime/contracts/v1';
 import type { ControlSignal, DecisionOutcome, EventRecord, TurnTransition } from '../../../../runtime/contracts/v1';
+import { canonicalPlanText, computePlanHash, materializePlan, SIMPLE_V1_PROFILE } from '../../../../runtime/engine';
 import { encodeDataOutput, encodeEnvelope, encodeOutput, quoteJson } from '../../../../runtime/server/session/canonical-output-encoder';
+import { bundle } from '../../engine/support/engine-fixtures';
 
 const fieldNames = Object.keys(ControlSignalSchema.fields);
 /** Strings JSON must escape: quotes, backslashes, control characters, lone and paired surrogates. */
@@ -98,5 +100,32 @@ describe('canonical output encoder', () => {
     );
     const diagnostic = { kind: 'diagnostic', code: 'no_active_turn', detail: 'x', turn_id: 't' } as const;
     expect(encodeOutput(diagnostic)).toBe(encodeCanonical(diagnostic));
+  });
+
+  test('a materialized plan egresses as the canonical text kept from its hash: byte-identical, hash unchanged', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 12 }), fc.nat(), fc.nat({ max: 1000 }), fc.option(awkward), (turnId, seed, epoch, edge) => {
+        const result = materializePlan({
+          turn_id: turnId,
+          authority_epoch: epoch + 1,
+          seed,
+          bundle: bundle(),
+          profiles: { 'simple/v1': SIMPLE_V1_PROFILE },
+          ...(edge !== null ? { edge_overrides: { [edge]: SIMPLE_V1_PROFILE.edge_buffer_policies.default } } : {}),
+        });
+        if (!result.ok) return;
+        const { plan_hash, ...body } = result.plan;
+        expect(plan_hash).toBe(computePlanHash(body));
+        expect(canonicalPlanText(result.plan)).toBe(encodeCanonical(result.plan));
+        expect(encodeOutput({ kind: 'plan', plan: result.plan })).toBe(encodeCanonical({ kind: 'plan', plan: result.plan }));
+      }),
+      { numRuns: 300 },
+    );
+    // A plan built elsewhere (no kept text) is encoded generically.
+    const ok = materializePlan({ turn_id: 't', authority_epoch: 1, seed: 1, bundle: bundle(), profiles: { 'simple/v1': SIMPLE_V1_PROFILE } });
+    if (!ok.ok) throw new Error(ok.problem);
+    const copy = JSON.parse(JSON.stringify(ok.plan));
+    expect(canonicalPlanText(copy)).toBeUndefined();
+    expect(encodeOutput({ kind: 'plan', plan: copy })).toBe(encodeCanonical({ kind: 'plan', plan: copy }));
   });
 });
