@@ -104,6 +104,11 @@ export const SLO_GATES = {
   staleEpochAcceptedMax: 0,
   or02CompletenessMin: 1.0,
   terminalCorrectnessMin: 1.0,
+  /**
+   * Runtime server CPU per ingress frame ÷ a bare `ws` JSON echo server's, same client, load and
+   * pinning, same run (`npm run bench:load -- --baseline echo`): a ratio, so it holds on any machine.
+   */
+  serverCpuPerFrameVsEchoMax: 1.2,
 } as const;
 
 /** The MVP pipeline profile and transport. */
