@@ -24,17 +24,22 @@ interface EchoEnvelope {
   readonly event_id?: string;
 }
 
-/** The reply to one parsed ingress envelope (one small object per frame). */
-function reply(frame: EchoEnvelope): object {
-  if (frame.lane !== 'ControlLane') return { type: 'outputs', outputs: [{ event: { event_id: frame.event_id }, kind: 'data' }] };
+/** The outputs answering one parsed ingress envelope. */
+function outputsFor(frame: EchoEnvelope): object[] {
+  if (frame.lane !== 'ControlLane') return [{ event: { event_id: frame.event_id }, kind: 'data' }];
   switch (frame.signal) {
     case 'turn_open_proposed':
-      return { type: 'outputs', outputs: [{ kind: 'signal', signal: { signal: 'turn_open' } }] };
+      return [{ kind: 'signal', signal: { signal: 'turn_open' } }];
     case 'cancel':
-      return { type: 'outputs', outputs: [{ kind: 'signal', signal: { reason: 'cancelled', signal: 'abort' } }, { kind: 'signal', signal: { signal: 'close' } }] };
+      return [{ kind: 'signal', signal: { reason: 'cancelled', signal: 'abort' } }, { kind: 'signal', signal: { signal: 'close' } }];
     default:
-      return { type: 'outputs', outputs: [{ kind: 'signal', signal: { signal: 'commit' } }, { kind: 'signal', signal: { signal: 'close' } }] };
+      return [{ kind: 'signal', signal: { signal: 'commit' } }, { kind: 'signal', signal: { signal: 'close' } }];
   }
+}
+
+/** The reply to one parsed ingress frame: one small object (a batch frame gets one output per envelope). */
+function reply(frame: EchoEnvelope | EchoEnvelope[]): object {
+  return { type: 'outputs', outputs: Array.isArray(frame) ? frame.flatMap(outputsFor) : outputsFor(frame) };
 }
 
 export class EchoServer {
@@ -79,7 +84,7 @@ export class EchoServer {
   private admit(ws: WebSocket, sessionId: string): void {
     this.sockets.add(ws);
     ws.on('close', () => this.sockets.delete(ws));
-    ws.on('message', (data: RawData) => ws.send(JSON.stringify(reply(JSON.parse(String(data)) as EchoEnvelope))));
+    ws.on('message', (data: RawData) => ws.send(JSON.stringify(reply(JSON.parse(String(data)) as EchoEnvelope | EchoEnvelope[]))));
     ws.send(encodeHello({ session_id: sessionId, authority_epoch: 1, pipeline_version: this.profile, profile: this.profile, drain_seconds: 0, protocol: SESSION_PROTOCOL }));
   }
 
