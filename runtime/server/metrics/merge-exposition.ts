@@ -7,6 +7,8 @@
  * only some workers have is kept. Input is `MetricsRegistry.render()` output: one sample per line,
  * `name{labels} value`, no timestamps.
  */
+import { formatValue } from './metrics-registry';
+
 interface MergedFamily {
   readonly header: string[];
   readonly samples: Map<string, number>;
@@ -17,13 +19,6 @@ function sampleValue(value: string): number {
   if (value === '+Inf') return Infinity;
   if (value === '-Inf') return -Infinity;
   return Number(value);
-}
-
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
 }
 
 export function mergeExpositions(texts: readonly string[], maxOf: ReadonlySet<string> = new Set()): string {
