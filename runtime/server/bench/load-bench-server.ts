@@ -96,30 +96,32 @@ async function run(kind: BenchServerKind, index: number, maxSessions: number, wo
         rssTimer = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage.rss())), 250);
         cpuStart = process.cpuUsage();
         loopDelay.enable();
-        void target.sessionsPerWorker().then((perWorker) => {
-          sessionsAtStart = perWorker;
-          return send({ type: 'measuring', sessions: perWorker.reduce((a, b) => a + b, 0) });
-        });
+        target.sessionsPerWorker().then(
+          (perWorker) => {
+            sessionsAtStart = perWorker;
+            return send({ type: 'measuring', sessions: perWorker.reduce((a, b) => a + b, 0) });
+          },
+          (err: Error) => send({ type: 'failed', message: `cannot count the sessions per worker: ${err.message}` }),
+        );
         return;
       case 'report': {
+        // No scrape of busy workers here: the sessions were counted when the load started.
         const cpu = process.cpuUsage(cpuStart);
         loopDelay.disable();
         if (rssTimer) clearInterval(rssTimer);
-        void target.sessionsPerWorker().then((sessionsNow) =>
-          send({
-            type: 'report',
-            report: {
-              sessions: sessionsNow.reduce((a, b) => a + b, 0),
-              rssBeforeBytes: rssBefore,
-              rssMaxBytes: Math.max(rssMax, process.memoryUsage.rss()),
-              cpuUserMs: cpu.user / 1000,
-              cpuSystemMs: cpu.system / 1000,
-              eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
-              sessionsPerWorker: sessionsAtStart,
-              workerPids: target.workerPids,
-            },
-          }),
-        );
+        void send({
+          type: 'report',
+          report: {
+            sessions: sessionsAtStart.reduce((a, b) => a + b, 0),
+            rssBeforeBytes: rssBefore,
+            rssMaxBytes: Math.max(rssMax, process.memoryUsage.rss()),
+            cpuUserMs: cpu.user / 1000,
+            cpuSystemMs: cpu.system / 1000,
+            eventLoopDelayMs: { p50: loopDelay.percentile(50) / 1e6, p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
+            sessionsPerWorker: sessionsAtStart,
+            workerPids: target.workerPids,
+          },
+        });
         return;
       }
       case 'stop':

@@ -37,7 +37,8 @@ export const WORKER_INDEX_ENV = 'RSPP_WORKER_INDEX';
 
 /** Grace after the drain deadline before a worker still running is killed. */
 const DRAIN_KILL_GRACE_MS = 5_000;
-const SCRAPE_TIMEOUT_MS = 2_000;
+/** A worker busy with sessions may answer its admin port late; Prometheus' own scrape timeout is 10 s. */
+const SCRAPE_TIMEOUT_MS = 5_000;
 
 /**
  * Worker count when `RSPP_WORKERS` is not set: the container's CPU limit from the cgroup (v2
