@@ -27,7 +27,7 @@ export interface EpochFenceStats {
 }
 
 export interface EpochFenceOptions {
-  /** Called with every rejection (for metrics such as `rspp_stale_epoch_outputs_rejected_total`). */
+  /** Called with every rejection (for metrics such as `rspp_stale_epoch_outputs_fenced_total`). */
   readonly onReject?: (verdict: Extract<EpochVerdict, { accepted: false }>) => void;
 }
 

@@ -67,8 +67,13 @@ export const METRICS = {
   firstOutputSeconds: 'rspp_first_output_seconds',
   /** Histogram: cancel_fence_applied_at - cancel_accepted_at (gate: p95 <= 150 ms). */
   cancelFenceSeconds: 'rspp_cancel_fence_seconds',
-  /** Counter: outputs rejected because they carried a stale authority epoch. */
-  staleEpochRejectedTotal: 'rspp_stale_epoch_outputs_rejected_total',
+  /**
+   * Counter: `stale_epoch_reject` decisions of the session engines — ingress envelopes and turn
+   * proposals carrying an epoch the session's lease does not hold (and in-engine dispatch checks).
+   */
+  staleEpochRejectedTotal: 'rspp_stale_epoch_rejections_total',
+  /** Counter: outputs refused by the server's egress fence after a lease loss (stamped with an epoch no longer held). */
+  staleEpochOutputsFencedTotal: 'rspp_stale_epoch_outputs_fenced_total',
   /** Counter: outputs accepted under a stale epoch (gate: must stay 0). */
   staleEpochAcceptedTotal: 'rspp_stale_epoch_outputs_accepted_total',
   /** Counter: accepted turns (turn_open emitted). */

@@ -121,6 +121,8 @@ export class RuntimeServer implements SessionHost {
   private readonly sessions = new Map<string, SessionConnection>();
   private readonly closedTotals = emptyTotals();
   private closedSuppressedOutputs = 0;
+  private closedPurgedItems = 0;
+  private closedTelemetryShed = 0;
   private readonly tickIntervalMs: number;
   private readonly clockOrigin = performance.now();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -258,6 +260,10 @@ export class RuntimeServer implements SessionHost {
     return Math.floor(performance.now() - this.clockOrigin);
   }
 
+  get pipelineVersion(): string {
+    return this.config.profile;
+  }
+
   resolveTurnStart(sessionId: string, authorityEpoch: number): TurnStartContext | Promise<TurnStartContext> {
     const remote = this.controlPlaneTurnStart;
     // Local admission (step 2) comes before the control plane's answer (step 5): a draining
@@ -303,6 +309,8 @@ export class RuntimeServer implements SessionHost {
     this.sessions.delete(session.sessionId);
     addCounters(this.closedTotals, session.counters());
     this.closedSuppressedOutputs += session.suppressedOutputs;
+    this.closedPurgedItems += session.purgedDataItems;
+    this.closedTelemetryShed += session.shedTelemetryItems;
     this.metrics.sessionsActive.set(this.sessions.size);
     // The control plane's CP-05 slot is per session: give it back (best effort; idle slots expire).
     if (session.turnStartsRequested === 0) return;
@@ -424,14 +432,22 @@ export class RuntimeServer implements SessionHost {
     addCounters(totals, this.closedTotals);
     for (const session of this.sessions.values()) addCounters(totals, session.counters());
     const m = this.metrics;
-    // Rejected stale-epoch outputs: the engines' own rejections plus what the server's egress
-    // fence refused after a lease loss (outputs stamped with an epoch no longer held).
+    // The engines' stale-epoch rejections (ingress) and, apart, what the server's egress fence
+    // refused after a lease loss (outputs stamped with an epoch no longer held).
     let serverFenced = this.closedSuppressedOutputs;
-    for (const session of this.sessions.values()) serverFenced += session.suppressedOutputs;
-    m.staleEpochRejectedTotal.collect(totals.stale_epoch_rejected + serverFenced);
+    let purged = this.closedPurgedItems;
+    let telemetryShed = this.closedTelemetryShed;
+    for (const session of this.sessions.values()) {
+      serverFenced += session.suppressedOutputs;
+      purged += session.purgedDataItems;
+      telemetryShed += session.shedTelemetryItems;
+    }
+    m.staleEpochRejectedTotal.collect(totals.stale_epoch_rejected);
+    m.staleEpochOutputsFencedTotal.collect(serverFenced);
     m.staleEpochAcceptedTotal.collect(totals.stale_epoch_accepted);
-    m.collectShed('DataLane', totals.data_dropped);
-    m.collectShed('TelemetryLane', totals.telemetry_dropped);
+    // DataLane: the edge buffers' drops plus queued items of aborted turns purged from egress.
+    m.collectShed('DataLane', totals.data_dropped + purged);
+    m.collectShed('TelemetryLane', totals.telemetry_dropped + telemetryShed);
     m.draining.set(this.draining ? 1 : 0);
     m.leaseHeld.set(this.authority.held ? 1 : 0);
     return m.render();

@@ -17,6 +17,15 @@ export interface LoadClientParams {
   readonly seconds: number;
   /** DataLane events per turn before it is committed or cancelled. */
   readonly turnEvents: number;
+  /**
+   * Scenario `--cancel-in-flight 1` (issue #15): a cancelling turn sends its cancel right after its
+   * last data event, while that turn's outputs are still on their way (data saturating the wire),
+   * so cancel → abort(cancelled) measures control overtaking queued data. Outputs of the turn that
+   * never come (fenced by the cancel) are counted as `fencedOutputs`, not as missing.
+   */
+  readonly cancelInFlight?: boolean;
+  /** DataLane events per data slot, sent as one batch frame when > 1 (`--data-batch`, saturates the data lane). */
+  readonly dataBatch?: number;
 }
 
 /** Latency samples in milliseconds (client clock: send → matching output received). */
@@ -38,6 +47,8 @@ export interface LoadClientResult {
   readonly unexpectedCloses: number;
   readonly connectFailures: number;
   readonly missingOutputs: number;
+  /** Scenario `--cancel-in-flight`: data outputs of cancelled turns still owed at abort(cancelled). */
+  readonly fencedOutputs?: number;
   /** Send slots that fired more than one period late (the client could not keep the rate). */
   readonly lateSlots: number;
   readonly connectMs: number;

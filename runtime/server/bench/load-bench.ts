@@ -32,6 +32,10 @@ interface BenchFlags {
   readonly servers: number;
   readonly semiSpaceMiB: number;
   readonly turnEvents: number;
+  /** Scenario (issue #15): cancels sent while the turn's outputs are in flight. */
+  readonly cancelInFlight: boolean;
+  /** DataLane events per data slot (one batch frame). */
+  readonly dataBatch: number;
   readonly workers: number;
   /** `--baseline echo`: run the echo baseline first, in the same invocation. */
   readonly baseline: 'echo' | undefined;
@@ -54,7 +58,8 @@ const TARGETS = { ingressToEgressP99Ms: 5, turnOpenP99Ms: 10, cancelFenceP99Ms: 
 /** Runtime CPU per ingress frame ÷ the bare echo's (issue #16). */
 const CPU_RATIO_TARGET = 1.2;
 
-const FLAG_LIST = '--sessions --rate --seconds --clients --servers --workers --semi-space-mib --turn-events --baseline echo --pin [cpus] --out';
+const FLAG_LIST =
+  '--sessions --rate --seconds --clients --servers --workers --semi-space-mib --turn-events --cancel-in-flight 0|1 --data-batch N --baseline echo --pin [cpus] --out';
 
 function parseBaseline(raw: string | undefined): 'echo' | undefined {
   if (raw === undefined) return undefined;
@@ -146,6 +151,8 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     servers: int('servers', 1, 1, 8),
     semiSpaceMiB: int('semi-space-mib', RUNTIME_SEMI_SPACE_MIB, 1, 256),
     turnEvents: int('turn-events', 50, 1, 10_000),
+    cancelInFlight: int('cancel-in-flight', 0, 0, 1) === 1,
+    dataBatch: int('data-batch', 1, 1, 150),
     workers: int('workers', 1, 1, 16),
     baseline: parseBaseline(flags.baseline),
     pin: flags.pin === undefined ? undefined : parsePin(flags.pin),
@@ -227,6 +234,8 @@ async function runOnce(flags: BenchFlags, kind: BenchServerKind) {
         rate: flags.rate,
         seconds: flags.seconds,
         turnEvents: flags.turnEvents,
+        cancelInFlight: flags.cancelInFlight,
+        dataBatch: flags.dataBatch,
       });
     }
     for (const p of params) {
@@ -310,6 +319,7 @@ async function runOnce(flags: BenchFlags, kind: BenchServerKind) {
         framesPerSecond: Math.round(framesSent / (wallMs / 1000)),
         dataSent: sum('dataSent'),
         dataReceived: sum('dataReceived'),
+        fencedOutputs: done.reduce((n, r) => n + (r.fencedOutputs ?? 0), 0),
         turnsOpened: sum('turnsOpened'),
         turnsCommitted: sum('turnsCommitted'),
         turnsCancelled: sum('turnsCancelled'),
@@ -348,7 +358,7 @@ async function runOnce(flags: BenchFlags, kind: BenchServerKind) {
       `[${kind}] ingress→egress  ${fmt(ingressToEgress)}   target p99 ≤ ${TARGETS.ingressToEgressP99Ms} ms`,
       `[${kind}] turn-open       ${fmt(turnOpen)}   target p99 ≤ ${TARGETS.turnOpenP99Ms} ms`,
       `[${kind}] first output    ${fmt(report.clientSide.firstOutput)}   (gate: p95 ≤ ${SLO_GATES.firstOutputP95Ms} ms)`,
-      `[${kind}] cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms`,
+      `[${kind}] cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms${flags.cancelInFlight ? ` (scenario cancel-in-flight: cancel sent with the turn's outputs in flight; ${report.clientSide.fencedOutputs} fenced)` : ''}`,
       `[${kind}] frames/s        ${report.clientSide.framesPerSecond} sent; late slots ${report.clientSide.lateSlots}`,
       `[${kind}] errors          ${errorTotal} ${JSON.stringify(errors)}`,
       `[${kind}] server          RSS ${report.serverSide.rssBeforeMiB} → ${report.serverSide.rssMaxMiB} MiB, CPU ${report.serverSide.cpuPercent}% (${report.serverSide.cpuMicrosPerIngressFrame} µs/frame), loop delay p99 ${report.serverSide.eventLoopDelayMs.p99.toFixed(1)} ms` +
