@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import type { ResourceSpec } from '../envs/environment-config';
 import { RUNTIME_IMAGE, SIMPLE_V1_BUNDLE_DIGEST } from '../envs/pins';
 import { RUNTIME_RESOURCES } from '../envs/defaults';
+import { cpuMillis } from '../envs/quantity';
 import {
   ADMIN_PORT,
   DEFAULT_DRAIN_SECONDS,
@@ -187,6 +188,16 @@ export interface RsppRuntimeProps {
    */
   readonly resources?: ResourceSpec;
   /**
+   * Worker processes per pod sharing the session port (`RSPP_WORKERS`): each is one event loop
+   * with its own authority lease and sessions; the pod's admin port merges their metrics. Each
+   * worker needs a core: with `workers` > 1 and no `resources.cpuLimit`, the CPU request and limit
+   * are set to `workers` cores (so the HPA's utilisation target is the average busy share of the
+   * workers' event loops); an explicit `cpuLimit` must give every worker a core.
+   * @default - ⌈resources.cpuLimit⌉ cores when a CPU limit is set, else 1 (`RSPP_WORKERS` not set;
+   * the process then reads the cgroup CPU limit itself)
+   */
+  readonly workers?: number;
+  /**
    * Region the runtime serves (single-region MVP), passed as `RSPP_REGION`.
    * @default 'local'
    */
@@ -244,6 +255,31 @@ const CONTAINER_NAME = 'runtime';
 const ETCD_TLS_VOLUME = 'etcd-tls';
 const TLS_VOLUME = 'tls';
 
+/**
+ * Worker count and the container resources that go with it: `workers` from the prop, else
+ * ⌈cpuLimit⌉; more than one worker without a CPU limit gets request = limit = `workers` cores.
+ * `source`: where `RSPP_WORKERS` comes from — the prop (a literal), the CPU limit (downward API),
+ * or nowhere (no limit: the process's cgroup fallback finds none and runs one worker).
+ */
+function sizeWorkers(
+  where: string,
+  spec: ResourceSpec,
+  workers: number | undefined,
+): { workers: number; resources: ResourceSpec; source: 'prop' | 'cpu-limit' | 'none' } {
+  const limitMillis = spec.cpuLimit !== undefined ? cpuMillis(spec.cpuLimit) : undefined;
+  const limitCores = limitMillis !== undefined ? Math.max(1, Math.ceil(limitMillis / 1000 - 1e-9)) : undefined;
+  if (workers === undefined) return { workers: limitCores ?? 1, resources: spec, source: limitCores !== undefined ? 'cpu-limit' : 'none' };
+  const n = integerProp(where, 'workers', workers, 1, 64);
+  if (limitCores !== undefined && n > limitCores) {
+    throw new Error(
+      `${where}: props.workers (${n}) exceeds the CPU limit (resources.cpuLimit ${spec.cpuLimit}): each worker is one event loop and needs a core; ` +
+        `set cpuLimit to at least "${n}" or lower workers to ${limitCores}`,
+    );
+  }
+  if (n === 1 || spec.cpuLimit !== undefined) return { workers: n, resources: spec, source: 'prop' };
+  return { workers: n, resources: { ...spec, cpuRequest: String(n), cpuLimit: String(n) }, source: 'prop' };
+}
+
 export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable {
   /** Base name of the objects. */
   public readonly name: string;
@@ -267,6 +303,8 @@ export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable
   public readonly maxReplicas: number;
   public readonly highAvailability: boolean;
   public readonly drainSeconds: number;
+  /** Worker processes per pod (`RSPP_WORKERS`). */
+  public readonly workers: number;
   /** `gracePeriodFor(drainSeconds)`: preStop + drain + exit margin. */
   public readonly terminationGracePeriodSeconds: number;
   /** PDB maxUnavailable; `undefined` without high availability. */
@@ -342,7 +380,9 @@ export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable
     }
     this.drainSeconds = integerProp(where, 'drainSeconds', props.drainSeconds ?? DEFAULT_DRAIN_SECONDS, 1, 3600);
     this.terminationGracePeriodSeconds = gracePeriodFor(this.drainSeconds);
-    const resources = containerResources(props.resources ?? RUNTIME_RESOURCES, where);
+    const sized = sizeWorkers(where, props.resources ?? RUNTIME_RESOURCES, props.workers);
+    this.workers = sized.workers;
+    const resources = containerResources(sized.resources, where);
     const region = props.region ?? 'local';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(region)) {
       throw new Error(`${where}: props.region ${JSON.stringify(region)} is not a region name; use lowercase letters, digits and '-' (e.g. "eu-west-1")`);
@@ -424,6 +464,9 @@ export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable
       env.push({ name: RUNTIME_ENV.tlsDir, value: this.tlsMountPath });
     }
     if (props.controlPlaneUrl !== undefined) env.push({ name: RUNTIME_ENV.controlPlaneUrl, value: props.controlPlaneUrl });
+    if (sized.source === 'prop') env.push({ name: RUNTIME_ENV.workers, value: String(this.workers) });
+    // From the limit the pod really gets (a Helm value may change it): the downward API rounds CPU up to whole cores.
+    else if (sized.source === 'cpu-limit') env.push({ name: RUNTIME_ENV.workers, valueFrom: { resourceFieldRef: { containerName: CONTAINER_NAME, resource: 'limits.cpu', divisor: k8s.Quantity.fromString('1') } } });
 
     const scheduling = this.highAvailability ? spreadAcrossNodes(this.podSelector) : {};
     const deploymentSpec: k8s.DeploymentSpec = {

@@ -109,6 +109,11 @@ export const SLO_GATES = {
   staleEpochAcceptedMax: 0,
   or02CompletenessMin: 1.0,
   terminalCorrectnessMin: 1.0,
+  /**
+   * Runtime server CPU per ingress frame ÷ a bare `ws` JSON echo server's, same client, load and
+   * pinning, same run (`npm run bench:load -- --baseline echo`): a ratio, so it holds on any machine.
+   */
+  serverCpuPerFrameVsEchoMax: 1.2,
 } as const;
 
 /** The MVP pipeline profile and transport. */
@@ -143,6 +148,11 @@ export const RUNTIME_ENV = {
   sessionPort: 'RSPP_SESSION_PORT',
   /** Admin port of the runtime server: `/healthz`, `/readyz`, `/metrics` (0 picks a free port). */
   adminPort: 'RSPP_ADMIN_PORT',
+  /**
+   * Worker processes per pod sharing the session port (set by `RsppRuntime` from its CPU limit;
+   * unset: the container's cgroup CPU limit, 1 without one).
+   */
+  workers: 'RSPP_WORKERS',
 } as const;
 
 /** Default lease TTL for runtime authority leases. */

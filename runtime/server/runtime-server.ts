@@ -51,6 +51,11 @@ export interface RuntimeServerProps {
    * @default undefined
    */
   readonly controlPlane?: ControlPlaneClient;
+  /**
+   * Interface of the admin listener. A worker of a pod's worker pool binds it on 127.0.0.1 (its
+   * primary serves the pod's admin port). @default config.host
+   */
+  readonly adminHost?: string;
 }
 
 /** What a drain did; returned by `drain()` and logged. */
@@ -218,7 +223,7 @@ export class RuntimeServer implements SessionHost {
       onLost: (event) => this.onLeaseLost(event),
     });
     this.admin = new AdminServer({
-      host: this.config.host,
+      host: props.adminHost ?? this.config.host,
       port: this.config.adminPort,
       readiness: () => this.readiness(),
       renderMetrics: () => this.renderMetrics(),

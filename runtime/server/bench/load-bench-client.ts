@@ -45,6 +45,8 @@ interface LoadSession {
 }
 
 const CONNECT_CONCURRENCY = 100;
+/** Longest wait for outputs still owed after the load stops. */
+const SETTLE_MAX_MS = 10_000;
 
 function send(message: ClientToCoordinator): Promise<void> {
   return new Promise((resolve, reject) => process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())));
@@ -289,8 +291,11 @@ async function run(params: LoadClientParams): Promise<void> {
       }
     }, 1);
   });
-  // ---- settle: give outstanding outputs a moment, then count what never came
+  // ---- settle: wait for outstanding outputs (at least 1 s, at most SETTLE_MAX_MS: a starved
+  // server on a shared machine may be seconds behind), then count what never came
+  const settleEnd = performance.now() + SETTLE_MAX_MS;
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  while (performance.now() < settleEnd && sessions.some((s) => s.inFlight.size > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
   const cpu = process.cpuUsage(cpuStart);
   loopDelay.disable();
   stopping = true;

@@ -73,16 +73,23 @@ export interface LoadServerReport {
   readonly cpuUserMs: number;
   readonly cpuSystemMs: number;
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Sessions open on each worker process when the load started (`--workers N`; one entry without workers). */
+  readonly sessionsPerWorker: readonly number[];
+  /** Process ids of the worker processes (empty without workers); their CPU is read from /proc by the coordinator. */
+  readonly workerPids: readonly number[];
 }
 
+/** Server under test: the runtime session server, or the bare `ws` JSON echo baseline (`echo-server.ts`). */
+export type BenchServerKind = 'runtime' | 'echo';
+
 export type CoordinatorToServer =
-  | { readonly type: 'start'; readonly index: number; readonly maxSessions: number }
+  | { readonly type: 'start'; readonly index: number; readonly maxSessions: number; readonly server: BenchServerKind; readonly workers: number }
   | { readonly type: 'measure' }
   | { readonly type: 'report' }
   | { readonly type: 'stop' };
 
 export type ServerToCoordinator =
-  | { readonly type: 'listening'; readonly port: number }
+  | { readonly type: 'listening'; readonly port: number; readonly workerPids: readonly number[] }
   | { readonly type: 'measuring'; readonly sessions: number }
   | { readonly type: 'report'; readonly report: LoadServerReport }
   | { readonly type: 'failed'; readonly message: string };

@@ -82,6 +82,12 @@ export interface ServerConfig {
    * @default undefined (records kept in a bounded in-memory buffer)
    */
   readonly evidenceFile?: string;
+  /**
+   * Worker processes sharing the session port (`RSPP_WORKERS`, 1..64), each its own lease and
+   * sessions; the primary serves the admin port. @default undefined (the cgroup CPU limit, see
+   * `cluster/worker-pool.ts`)
+   */
+  readonly workers?: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -119,6 +125,7 @@ const FIELDS: readonly (keyof ServerConfig)[] = Object.keys(DEFAULT_SERVER_CONFI
   'controlPlaneUrl',
   'namespace',
   'evidenceFile',
+  'workers',
 ]) as (keyof ServerConfig)[];
 
 /**
@@ -141,6 +148,7 @@ const ENV_FIELDS: ReadonlyArray<readonly [string, keyof ServerConfig]> = [
   [RUNTIME_ENV.region, 'region'],
   [RUNTIME_ENV.podName, 'podName'],
   [RUNTIME_ENV.namespace, 'namespace'],
+  [RUNTIME_ENV.workers, 'workers'],
 ];
 
 function integerIn(value: unknown, min: number, max: number): number | string {
@@ -180,6 +188,8 @@ function parseField(field: keyof ServerConfig, raw: unknown): { value: unknown }
       return asInt(1024, 16 * 1024 * 1024);
     case 'turnStartTimeoutMs':
       return asInt(1, 10_000);
+    case 'workers':
+      return asInt(1, 64);
     case 'turnStartMode':
       return (TURN_START_MODES as readonly unknown[]).includes(raw)
         ? { value: raw }
