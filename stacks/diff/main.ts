@@ -129,6 +129,10 @@ function liveUnits(manifestDir: string, args: DiffArgs): DiffUnit[] {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(USAGE);
+    return 0;
+  }
   let args: DiffArgs;
   try {
     args = parseDiffArgs(argv);

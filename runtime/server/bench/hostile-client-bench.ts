@@ -307,6 +307,10 @@ export function budgetCloses(exposition: string): number {
 }
 
 async function mainCli(argv: readonly string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log('usage: bench:hostile [--seconds 1..120] [--attack errors|markers|orphans|all] [--warm-up 0..60] [--out FILE]\n  one non-reading hostile connection against a real server process: server RSS rise and the 4008 close');
+    return;
+  }
   let seconds = 12;
   let warmSeconds = 6;
   let attacks: readonly Attack[] = ATTACKS;
