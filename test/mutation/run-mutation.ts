@@ -48,7 +48,7 @@ export function strykerConfig(m: MutationModule): Record<string, unknown> {
     jest: {
       projectType: 'custom',
       configFile: 'jest.config.js',
-      config: { testMatch: m.tests.map((t) => `<rootDir>/${t}`) },
+      config: { testMatch: m.tests.map((t) => `<rootDir>/${t}`), testPathIgnorePatterns: ['/node_modules/', ...(m.skipTests ?? []).map((t) => `<rootDir>/${t}`)] },
       enableFindRelatedTests: false,
     },
     checkers: ['typescript'],
@@ -94,7 +94,7 @@ export function scoreOf(report: { files: Record<string, { mutants: { status: str
   return { score: total === 0 ? 100 : Math.round((10000 * detected) / total) / 100, killed, survived, noCoverage, timeout, compileErrors: count('CompileError') };
 }
 
-function runModule(m: MutationModule): Score {
+function runModule(m: MutationModule): Score | undefined {
   const dir = path.join(OUT, m.name);
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'stryker.config.json');
@@ -103,7 +103,10 @@ function runModule(m: MutationModule): Score {
   const started = Date.now();
   const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', path.relative(ROOT, configFile)], { cwd: ROOT, stdio: 'inherit' });
   const seconds = Math.round((Date.now() - started) / 1000);
-  if (r.status !== 0) throw new Error(`stryker failed for module ${m.name} (exit ${r.status}); see the output above`);
+  if (r.status !== 0) {
+    console.error(`stryker failed for module ${m.name} (exit ${r.status}); see the output above`);
+    return undefined;
+  }
   const report = JSON.parse(fs.readFileSync(path.join(dir, 'mutation.json'), 'utf8'));
   return { module: m.name, seconds, target: m.target, ...scoreOf(report) };
 }
@@ -115,7 +118,9 @@ function main(argv: readonly string[]): number {
     return 2;
   }
   const chosen = argv.length === 0 ? MUTATION_MODULES : MUTATION_MODULES.filter((m) => argv.includes(m.name));
-  const scores = chosen.map(runModule);
+  const results = chosen.map((m) => ({ m, score: runModule(m) }));
+  const failed = results.filter((r) => r.score === undefined).map((r) => r.m.name);
+  const scores = results.flatMap((r) => (r.score ? [r.score] : []));
   fs.writeFileSync(path.join(OUT, 'summary.json'), JSON.stringify(scores, null, 2) + '\n');
   console.log('\nmodule                score   target  killed  survived  no-cov  timeout  compile-err  time');
   for (const s of scores) {
@@ -125,7 +130,8 @@ function main(argv: readonly string[]): number {
   }
   const below = scores.filter((s) => s.score < s.target);
   if (below.length > 0) console.error(`\nbelow target: ${below.map((s) => `${s.module} ${s.score}% < ${s.target}%`).join(', ')}`);
-  return below.length > 0 ? 1 : 0;
+  if (failed.length > 0) console.error(`\nstryker did not complete: ${failed.join(', ')}`);
+  return below.length > 0 || failed.length > 0 ? 1 : 0;
 }
 
 if (require.main === module) process.exitCode = main(process.argv.slice(2));
