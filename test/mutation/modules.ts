@@ -42,8 +42,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     name: 'edge-buffer',
     describe: 'bounded edge buffers: shedding, drop notices, xon/xoff, credit (turn-engine.md §6)',
     mutate: ['runtime/engine/edge-buffer.ts'],
-    tests: ['test/runtime/engine/*.test.ts'],
-    skipTests: ['test/runtime/engine/engine-purity.test.ts'],
+    tests: ['test/runtime/engine/edge-*.test.ts', 'test/runtime/engine/buffers-and-lineage.test.ts'],
     target: 90,
   },
   {
@@ -83,8 +82,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
         functions: ['resolveIngressAuthority', 'egressItem', 'fence', 'onControl', 'cancelPartial', 'onLateControl', 'cancelLateOutput', 'rejectStale', 'rejectControlStale'],
       },
     ],
-    tests: ['test/runtime/engine/*.test.ts'],
-    skipTests: ['test/runtime/engine/engine-purity.test.ts'],
+    tests: ['test/runtime/engine/{cancellation,authority,pre-turn,lifecycle,failure-injection,global-assertions,turn-engine-*}.test.ts'],
     target: 90,
   },
 ];

@@ -64,7 +64,8 @@ export function strykerConfig(m: MutationModule): Record<string, unknown> {
     htmlReporter: { fileName: `${dir}/index.html` },
     jsonReporter: { fileName: `${dir}/mutation.json` },
     thresholds: { high: m.target, low: m.target - 10, break: null },
-    timeoutMS: 10_000,
+    // A mutant that loops forever is detected after this much beyond its tests' normal time.
+    timeoutMS: 3000,
     logLevel: 'info',
     fileLogLevel: 'off',
   };
