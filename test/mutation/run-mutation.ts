@@ -38,7 +38,7 @@ export function functionRanges(file: string, names: readonly string[]): string[]
   return names.map((n) => found.get(n)!);
 }
 
-export function strykerConfig(m: MutationModule): Record<string, unknown> {
+export function strykerConfig(m: MutationModule, force = false): Record<string, unknown> {
   const mutate = m.mutate.flatMap((x) => (typeof x === 'string' ? [x] : functionRanges(x.file, x.functions)));
   const dir = `dist/mutation/${m.name}`;
   return {
@@ -57,6 +57,11 @@ export function strykerConfig(m: MutationModule): Record<string, unknown> {
     concurrency: CONCURRENCY,
     mutate,
     ignorePatterns: ['dist', 'lib', 'cdktf.out', 'coverage', '.gen', '.tools', 'test/**/__snapshots__/**/*.snap.bak'],
+    // Incremental: a re-run reuses the previous results of mutants whose code and covering tests did
+    // not change (Stryker's own diff of code and tests); `--force` re-tests every mutant.
+    incremental: true,
+    incrementalFile: `${dir}/stryker-incremental.json`,
+    force,
     tempDirName: '.stryker-tmp',
     cleanTempDir: true,
     reporters: ['clear-text', 'progress', 'html', 'json'],
@@ -95,11 +100,11 @@ export function scoreOf(report: { files: Record<string, { mutants: { status: str
   return { score: total === 0 ? 100 : Math.round((10000 * detected) / total) / 100, killed, survived, noCoverage, timeout, compileErrors: count('CompileError') };
 }
 
-function runModule(m: MutationModule): Score | undefined {
+function runModule(m: MutationModule, force: boolean): Score | undefined {
   const dir = path.join(OUT, m.name);
   fs.mkdirSync(dir, { recursive: true });
   const configFile = path.join(dir, 'stryker.config.json');
-  fs.writeFileSync(configFile, JSON.stringify(strykerConfig(m), null, 2));
+  fs.writeFileSync(configFile, JSON.stringify(strykerConfig(m, force), null, 2));
   console.log(`\n== mutation: ${m.name} (${m.describe})`);
   const started = Date.now();
   const r = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/@stryker-mutator/core/bin/stryker.js'), 'run', path.relative(ROOT, configFile)], { cwd: ROOT, stdio: 'inherit' });
@@ -112,14 +117,16 @@ function runModule(m: MutationModule): Score | undefined {
   return { module: m.name, seconds, target: m.target, ...scoreOf(report) };
 }
 
-function main(argv: readonly string[]): number {
+function main(args: readonly string[]): number {
+  const force = args.includes('--force');
+  const argv = args.filter((a) => a !== '--force');
   const unknown = argv.filter((a) => !MUTATION_MODULES.some((m) => m.name === a));
   if (unknown.length > 0) {
     console.error(`unknown mutation module ${unknown.join(', ')}; known: ${MUTATION_MODULES.map((m) => m.name).join(', ')}`);
     return 2;
   }
   const chosen = argv.length === 0 ? MUTATION_MODULES : MUTATION_MODULES.filter((m) => argv.includes(m.name));
-  const results = chosen.map((m) => ({ m, score: runModule(m) }));
+  const results = chosen.map((m) => ({ m, score: runModule(m, force) }));
   const failed = results.filter((r) => r.score === undefined).map((r) => r.m.name);
   const scores = results.flatMap((r) => (r.score ? [r.score] : []));
   fs.writeFileSync(path.join(OUT, 'summary.json'), JSON.stringify(scores, null, 2) + '\n');
