@@ -102,6 +102,10 @@ describe('bindLease', () => {
     other.bindLease(new ScriptedLease('s', 4, false));
     expect(other.check('s', 4)).toMatchObject({ accepted: false, reason: 'lease_deauthorized' });
     expect(other.currentEpoch('s')).toBeUndefined();
+    // Unbinding it does not make its epoch writable.
+    const third = new EpochFence();
+    third.bindLease(new ScriptedLease('s', 4, false))();
+    expect(third.check('s', 4)).toMatchObject({ accepted: false, reason: 'lease_deauthorized' });
   });
 
   test('a stalled lease (deadline passed, no loss event yet) is no longer writable for check and currentEpoch', () => {
