@@ -49,7 +49,7 @@ export const MUTATION_MODULES: readonly MutationModule[] = [
     name: 'policy-rules',
     describe: 'the security rules of the manifest policy (manifest-policy.md)',
     mutate: SECURITY_RULES.map((r) => `constructs/policy/rules/${r}.ts`),
-    tests: [...SECURITY_RULES.map((r) => `test/constructs/policy/rules/${r}.test.ts`), 'test/constructs/policy/check-policy.test.ts'],
+    tests: [...SECURITY_RULES.map((r) => `test/constructs/policy/rules/${r}.test.ts`), 'test/constructs/policy/check-policy.test.ts', 'test/constructs/policy/security-rule-edges.test.ts'],
     target: 90,
   },
   {
