@@ -67,6 +67,7 @@ export class EpochFence {
       assertEpochArgument('revoke', key, epoch);
       if (!known) {
         this.keys.set(key, { highestEpoch: epoch, writable: false });
+        // Stryker disable next-line EqualityOperator: `>=` is equivalent, the equal case below does the same (writable = false).
       } else if (epoch > known.highestEpoch) {
         known.highestEpoch = epoch;
         known.writable = false;
