@@ -87,6 +87,11 @@ export interface AuthorityLeaseStoreProps {
   /** @default { cpuRequest: '200m', memoryRequest: '512Mi', memoryLimit: '1Gi' } */
   readonly resources?: ResourceSpec;
   /**
+   * Zones the cluster declares (`env.zones`). With 3 or more, the zone spread of the members is strict
+   * (`DoNotSchedule`). @default 0: best effort (`ScheduleAnyway`)
+   */
+  readonly zoneCount?: number;
+  /**
    * TTL of runtime authority leases, passed to clients.
    * @default DEFAULT_LEASE_TTL_SECONDS
    */
@@ -304,7 +309,8 @@ export class AuthorityLeaseStore extends Construct implements IFlowEndpoint {
                     // Two members on one node would lose quorum together: one member per node, strictly.
                     podAntiAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: HOSTNAME_TOPOLOGY_KEY, labelSelector }] },
                   },
-                  topologySpreadConstraints: [{ topologyKey: ZONE_TOPOLOGY_KEY, maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway', labelSelector }],
+                  // Strict across >= 3 declared zones (a zone outage then costs at most a minority); best effort otherwise.
+                  topologySpreadConstraints: [{ topologyKey: ZONE_TOPOLOGY_KEY, maxSkew: 1, whenUnsatisfiable: (props.zoneCount ?? 0) >= 3 ? 'DoNotSchedule' : 'ScheduleAnyway', labelSelector }],
                 }
               : {}),
             containers: [{

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import type { TlsEnvConfig } from '../envs/environment-config';
 import { assertObjectName, isDnsLabel } from './common/kubernetes-names';
 import { PLATFORM_VERSION, recommendedLabels } from './common/labels';
-import { dnsEgressRule } from './common/network-policy';
+import { dnsEgressRule, DnsResolvers } from './common/network-policy';
 import { isPositiveQuantity } from './common/quantities';
 import { Certificate, CertificateUsage, Issuer, IssuerReference } from './crds/cert-manager';
 import { NetworkFlows } from './network-flows';
@@ -28,6 +28,14 @@ export const POD_SECURITY_LABELS = {
   audit: 'pod-security.kubernetes.io/audit',
   warn: 'pod-security.kubernetes.io/warn',
 } as const;
+
+/** Pod Security `restricted` on enforce (latest), audit and warn (manifest-policy RSPP-NS-001). */
+export const RESTRICTED_POD_SECURITY: Readonly<Record<string, string>> = {
+  [POD_SECURITY_LABELS.enforce]: 'restricted',
+  [POD_SECURITY_LABELS.enforceVersion]: 'latest',
+  [POD_SECURITY_LABELS.audit]: 'restricted',
+  [POD_SECURITY_LABELS.warn]: 'restricted',
+};
 
 const GO_DURATION = /^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/;
 
@@ -94,6 +102,11 @@ export interface MtlsBaselineProps {
   readonly renewBefore?: string;
   /** @default - see `NamespaceQuota` */
   readonly quota?: NamespaceQuota;
+  /**
+   * Where DNS is answered: every pod of the namespace may reach these on 53/UDP+TCP.
+   * @default CLUSTER_DNS_ONLY (kube-dns pods)
+   */
+  readonly dns?: DnsResolvers;
   /** @default - see `ContainerDefaults` */
   readonly containerDefaults?: ContainerDefaults;
   /**
@@ -199,13 +212,7 @@ export class MtlsBaseline extends Construct {
     this.namespaceObject = new ClusterScopedNamespace(this, 'namespace', {
       metadata: {
         name: ns,
-        labels: {
-          ...labels,
-          [POD_SECURITY_LABELS.enforce]: 'restricted',
-          [POD_SECURITY_LABELS.enforceVersion]: 'latest',
-          [POD_SECURITY_LABELS.audit]: 'restricted',
-          [POD_SECURITY_LABELS.warn]: 'restricted',
-        },
+        labels: { ...labels, ...RESTRICTED_POD_SECURITY },
       },
     });
 
@@ -256,7 +263,7 @@ export class MtlsBaseline extends Construct {
     });
     new k8s.KubeNetworkPolicy(this, 'allow-dns', {
       metadata: { name: 'allow-egress-dns', namespace: ns, labels },
-      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [dnsEgressRule()] },
+      spec: { podSelector: {}, policyTypes: ['Egress'], egress: [dnsEgressRule(props.dns)] },
     });
     this.flows = new NetworkFlows(this, 'flows', { namespace: ns, labels: this.labelsFor('network', where) });
 

@@ -6,7 +6,6 @@
  * - a PrometheusRule alerting on the MVP SLO gates, built from `METRICS` and `SLO_GATES`
  *   (`observability/slo-alert-rules.ts`);
  * - the Grafana dashboard as a ConfigMap labelled for the Grafana sidecar;
- * - the OpenTelemetry collector configuration as a ConfigMap.
  *
  * The Prometheus operator, Prometheus, Grafana and the collector themselves are installed by the
  * observability backend (kube-prometheus-stack, Terraform stack); this construct only describes
@@ -14,14 +13,12 @@
  */
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { stringify } from 'yaml';
 import { PATHS } from '../runtime/contracts/runtime-interface';
 import { assertPeer, NAMESPACE_NAME_LABEL } from './common/network-policy';
 import { PrometheusRule, ServiceMonitor } from './crds/prometheus-operator';
 import { MtlsBaseline } from './mtls-baseline';
 import { externalPeer, FlowPeerSelector, IFlowEndpoint } from './network-flows';
 import { rsppDashboard } from './observability/grafana-dashboard';
-import { otelCollectorConfig } from './observability/otel-collector-config';
 import { sloAlertRules } from './observability/slo-alert-rules';
 
 /** Something Prometheus scrapes: a Service (selected by labels) and its named metrics port. */
@@ -72,23 +69,12 @@ export interface ObservabilityStackProps {
    * @default { grafana_dashboard: '1' }
    */
   readonly grafanaDashboardLabel?: Readonly<Record<string, string>>;
-  /**
-   * `deployment.environment` attribute stamped by the collector.
-   * @default - the namespace
-   */
-  readonly environment?: string;
-  /**
-   * OTLP/gRPC endpoint (`host:port`) the collector exports to.
-   * @default 'otel-gateway.monitoring.svc:4317'
-   */
-  readonly otlpExportEndpoint?: string;
 }
 
 export class ObservabilityStack extends Construct {
   public readonly serviceMonitorNames: readonly string[];
   public readonly prometheusRuleName: string;
   public readonly dashboardConfigMapName: string;
-  public readonly otelConfigMapName: string;
 
   public constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id);
@@ -141,11 +127,8 @@ export class ObservabilityStack extends Construct {
       data: { 'rspp-slo-gates.json': JSON.stringify(dashboard, null, 2) },
     });
 
-    this.otelConfigMapName = 'rspp-otel-collector';
-    const otel = otelCollectorConfig({ environment: props.environment ?? ns, exportEndpoint: props.otlpExportEndpoint ?? 'otel-gateway.monitoring.svc:4317' });
-    new k8s.KubeConfigMap(this, 'otel-config', {
-      metadata: { name: this.otelConfigMapName, namespace: ns, labels },
-      data: { 'config.yaml': stringify(otel) },
-    });
+    // No OpenTelemetry collector configuration: the runtime exports no OTLP (metrics are scraped by
+    // Prometheus through the ServiceMonitors above), and the config pointed at a collector nobody
+    // installs (`otel-gateway.monitoring.svc`). Issue #12 item 8: removed rather than deploy an idle collector.
   }
 }

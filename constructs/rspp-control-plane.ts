@@ -27,7 +27,7 @@ import {
   PRESTOP_SLEEP_SECONDS,
   RUNTIME_ENV,
 } from '../runtime/contracts/runtime-interface';
-import { assertPinnedImage } from './common/image';
+import { assertPinnedImage, imagePullSecretsSpec } from './common/image';
 import { assertObjectName } from './common/kubernetes-names';
 import { selectorLabels } from './common/labels';
 import { adminProbes } from './common/probes';
@@ -63,6 +63,11 @@ export interface RsppControlPlaneProps {
    * @default CONTROL_PLANE_IMAGE (envs/pins.ts)
    */
   readonly image?: string;
+  /**
+   * Secrets (type kubernetes.io/dockerconfigjson) the pods pull the image with, for a private
+   * registry; created by the cluster owner, declared external in the output. @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
   /**
    * Entrypoint inside the image.
    * @default CONTROL_PLANE_COMMAND
@@ -132,6 +137,7 @@ export class RsppControlPlane extends Construct implements IFlowEndpoint, IScrap
     this.tls = tls;
     this.name = assertObjectName(where, 'name', props.name ?? 'rspp-control-plane', 47); // leaves room for ReplicaSet/pod suffixes
     const image = assertPinnedImage(where, 'image', props.image ?? CONTROL_PLANE_IMAGE);
+    const pullSecrets = imagePullSecretsSpec(where, props.imagePullSecrets);
     const command = [...(props.command ?? CONTROL_PLANE_COMMAND)];
     if (command.length === 0 || command.some((c) => c.trim() === '')) throw new Error(`${where}: props.command must be a non-empty list of non-empty strings`);
     const replicas = props.replicas ?? 1;
@@ -184,6 +190,7 @@ export class RsppControlPlane extends Construct implements IFlowEndpoint, IScrap
         metadata: { labels, annotations: { [DRAIN_SECONDS_ANNOTATION]: String(CONTROL_PLANE_DRAIN_SECONDS) } },
         spec: {
           serviceAccountName: this.serviceAccountName,
+          ...pullSecrets.spec,
           automountServiceAccountToken: false,
           securityContext: restrictedPodSecurityContext({}, where),
           terminationGracePeriodSeconds: gracePeriodFor(CONTROL_PLANE_DRAIN_SECONDS),
@@ -221,6 +228,7 @@ export class RsppControlPlane extends Construct implements IFlowEndpoint, IScrap
     });
     addPreStopSleep(this.deployment, '/spec/template/spec/containers/0', PRESTOP_SLEEP_SECONDS);
     if (leaseConnection.externalRefs.length > 0) declareExternalRefs(this.deployment, leaseConnection.externalRefs);
+    if (pullSecrets.externalRefs.length > 0) declareExternalRefs(this.deployment, pullSecrets.externalRefs);
 
     new k8s.KubeService(this, 'service', {
       metadata: { name: this.serviceName, namespace: ns, labels },

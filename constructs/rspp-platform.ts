@@ -31,16 +31,17 @@
 import { Construct } from 'constructs';
 import type { EnvironmentConfig, LeaseStoreEnvConfig } from '../envs/environment-config';
 import { LIVEKIT_PORTS } from '../envs/livekit';
+import { clusterFlavourOf, storageClassOf } from '../envs/cluster-flavour';
 import { bytesOf, cpuMillis } from './common/quantities';
 import { AuthorityLeaseStore } from './authority-lease-store';
 import { IssuedCertificate, MtlsBaseline, NamespaceQuota } from './mtls-baseline';
 import { externalPeer, FlowPeerSelector, IFlowEndpoint, NetworkFlow } from './network-flows';
-import { ObservabilityStack, ScrapeTarget } from './observability-stack';
+import { ObservabilityStack } from './observability-stack';
 import { declareExternalRefs } from './policy/external-refs';
 import { RsppControlPlane } from './rspp-control-plane';
 import { DEFAULT_RUNTIME_NAME, RsppRuntime } from './rspp-runtime';
 import { isDnsLabel } from './common/kubernetes-names';
-import { allPodsOfNamespace, PeerSelector, peerInNamespace, PolicyPort } from './common/network-policy';
+import { allPodsOfNamespace, DnsResolvers, PeerSelector, peerInNamespace, PolicyPort } from './common/network-policy';
 import { LiveKitNodeEgress } from './livekit-node-egress';
 
 export interface RsppPlatformNames {
@@ -87,11 +88,6 @@ export interface RsppPlatformProps {
    * @default - `env.leaseStore.externalPeer` (its namespace by `kubernetes.io/metadata.name`, its pod labels)
    */
   readonly externalLeaseStorePeer?: Required<FlowPeerSelector>;
-  /**
-   * OTLP/gRPC endpoint (`host:port`) the collector configuration exports to.
-   * @default - ObservabilityStack's default
-   */
-  readonly otlpExportEndpoint?: string;
 }
 
 /** Where the runtime's own certificate (`runtime-tls`: `ca.crt`, `tls.crt`, `tls.key`) is mounted (defined by `RsppRuntime`). */
@@ -179,6 +175,7 @@ export class RsppPlatform extends Construct {
     const namespace = props.namespace ?? env.namespace;
     const instance = props.instance ?? `rspp-${env.name}`;
     const names = props.names ?? {};
+    const dns = dnsResolversOf(env);
 
     this.tls = new MtlsBaseline(this, 'tls', {
       namespace,
@@ -189,6 +186,7 @@ export class RsppPlatform extends Construct {
       certificateDuration: env.tls.certificateDuration,
       renewBefore: env.tls.renewBefore,
       quota: props.quota ?? quotaForEnvironment(env),
+      dns,
     });
 
     const ls = env.leaseStore;
@@ -199,7 +197,7 @@ export class RsppPlatform extends Construct {
       name: names.leaseStore,
       leaseTtlSeconds: ls.leaseTtlSeconds,
       ...(ls.mode === 'managed'
-        ? { members: ls.members, image: ls.image, storageSize: ls.storageSize, storageClassName: ls.storageClassName, resources: ls.resources }
+        ? { members: ls.members, image: ls.image, storageSize: ls.storageSize, storageClassName: ls.storageClassName ?? storageClassOf(env), resources: ls.resources, zoneCount: env.zones?.length }
         : { endpoints: ls.endpoints, tlsSecretName: ls.tlsSecretName, externalPeer: props.externalLeaseStorePeer ?? externalLeaseStorePeerOf(ls) }),
     });
 
@@ -208,6 +206,7 @@ export class RsppPlatform extends Construct {
       leases: this.leases,
       name: names.controlPlane,
       image: env.controlPlane.image,
+      ...(env.images?.pullSecrets ? { imagePullSecrets: env.images.pullSecrets } : {}),
       replicas: env.controlPlane.replicas,
       highAvailability: env.highAvailability,
       resources: env.controlPlane.resources,
@@ -227,6 +226,7 @@ export class RsppPlatform extends Construct {
       instance,
       version: env.version,
       image: env.runtime.image,
+      ...(env.images?.pullSecrets ? { imagePullSecrets: env.images.pullSecrets } : {}),
       bundleDigest: env.pipeline.bundleDigest,
       profile: env.pipeline.profile,
       minReplicas: env.runtime.minReplicas,
@@ -244,6 +244,7 @@ export class RsppPlatform extends Construct {
       tls: this.runtimeCertificate,
       controlPlaneUrl: this.controlPlane.apiUrl,
       sessionClients: props.sessionClients,
+      dns,
     });
     this.leases.grantClient(this.runtime);
     this.controlPlane.grantApiClient(this.runtime);
@@ -266,20 +267,20 @@ export class RsppPlatform extends Construct {
     const leaseRefs = this.leases.clientConnection().externalRefs;
     if (leaseRefs.length > 0) declareExternalRefs(this.runtime.deployment, leaseRefs);
 
-    const runtimeTarget: ScrapeTarget = {
-      name: 'runtime',
-      workload: this.runtime,
-      serviceLabels: this.runtime.podSelector,
-      portName: this.runtime.ports.admin.name,
-      port: this.runtime.ports.admin.port,
-    };
     this.observability = new ObservabilityStack(this, 'observability', {
       tls: this.tls,
-      targets: [runtimeTarget, this.controlPlane.scrapeTarget, ...(this.leases.scrapeTarget ? [this.leases.scrapeTarget] : [])],
+      targets: [this.runtime.scrapeTarget, this.controlPlane.scrapeTarget, ...(this.leases.scrapeTarget ? [this.leases.scrapeTarget] : [])],
       prometheusReleaseLabel: env.observability.prometheusReleaseLabel,
       prometheusPeer: props.prometheusPeer,
-      environment: env.name,
-      otlpExportEndpoint: props.otlpExportEndpoint,
     });
   }
+}
+
+/** The env's DNS resolvers, from its cluster flavour's data (kube-dns pods + resolver addresses). */
+export function dnsResolversOf(env: EnvironmentConfig): DnsResolvers {
+  const flavour = clusterFlavourOf(env);
+  return {
+    pods: flavour.dnsPods.map((p) => peerInNamespace(p.namespace, p.podLabels)),
+    addresses: flavour.dnsAddresses,
+  };
 }

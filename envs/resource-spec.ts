@@ -4,6 +4,7 @@
  */
 import type { ResourceSpec } from './environment-config';
 import { bytesOf, cpuMillis, isPositiveQuantity } from './quantity';
+import { resourceBoundProblems } from './quantity-bounds';
 
 /** Every problem with `spec`, each prefixed by `path` (e.g. `runtime.resources`). Empty when valid. */
 export function resourceSpecProblems(spec: ResourceSpec, path: string): string[] {
@@ -21,6 +22,7 @@ export function resourceSpecProblems(spec: ResourceSpec, path: string): string[]
       problems.push(`${path}.${field}: ${JSON.stringify(value)} is not a positive Kubernetes quantity; use e.g. ${example}`);
     }
   }
+  if (problems.length === 0) problems.push(...resourceBoundProblems(spec, path));
   if (problems.length === 0) {
     if (bytesOf(spec.memoryRequest)! > bytesOf(spec.memoryLimit)!) {
       problems.push(`${path}.memoryRequest: ${spec.memoryRequest} exceeds memoryLimit ${spec.memoryLimit}; set memoryRequest <= memoryLimit`);

@@ -4,12 +4,15 @@
  * Every problem is reported, one line each: `<env>: <field path>: <what is wrong>; <what is allowed>`.
  */
 import type { EnvironmentConfig, EnvName, LeaseStoreEnvConfig } from './environment-config';
-import { pinnedImageProblem, SHA256_DIGEST } from './image-ref';
+import { parsePinnedImage, pinnedImageProblem, SHA256_DIGEST } from './image-ref';
 import { isPositiveQuantity } from './quantity';
+import { environmentQuantityProblems } from './quantity-bounds';
 import { resourceSpecProblems } from './resource-spec';
 import { ENV_NAMES, ETCD_MEMBERS_MAX, HA_MIN_REPLICAS, MVP_POSTURE } from './posture';
 import { check, Spec } from './schema-language';
 import { LIVEKIT_NODE_CIDRS_MAX, liveKitNodeCidrProblem } from './livekit';
+import { CLUSTER_FLAVOUR_SPEC, clusterPostureProblems } from './schema-cluster';
+import { ALERTING_SPEC, alertingPostureProblems } from './schema-alerting';
 
 /** Thrown by `validateEnvironment` with every problem found. */
 export class EnvironmentConfigError extends Error {
@@ -77,6 +80,14 @@ export const ENVIRONMENT_SPEC: Spec = {
     namespace: namespaceName('rspp'),
     version: labelValue,
     highAvailability: { kind: 'boolean' },
+    zones: {
+      kind: 'array',
+      optional: true,
+      minItems: 1,
+      unique: true,
+      hint: 'list the topology.kubernetes.io/zone values of the cluster\'s nodes (e.g. ["eu-west-1a", "eu-west-1b", "eu-west-1c"]), or remove zones',
+      items: str('a zone name (topology.kubernetes.io/zone value)', (v) => (/^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(v) ? undefined : `${JSON.stringify(v)} is not a label value (zone name)`)),
+    },
     authority: {
       kind: 'object',
       fields: {
@@ -109,6 +120,17 @@ export const ENVIRONMENT_SPEC: Spec = {
         targetCpuUtilization: { kind: 'int', min: 10, max: 95 },
         drainSeconds: { kind: 'int', min: 1, max: 3600 },
         resources,
+      },
+    },
+    images: {
+      kind: 'object',
+      optional: true,
+      fields: {
+        repository: str('an image repository <registry>/<path> without tag or digest (e.g. "ghcr.io/acme/rspp-runtime")', (v) =>
+          parsePinnedImage(`${v}@sha256:${'0'.repeat(64)}`)?.repository === v && v.includes('/')
+            ? undefined
+            : `${JSON.stringify(v)} is not an image repository; use <registry>/<path> without tag or digest (e.g. "ghcr.io/acme/rspp-runtime"), the digest comes from envs/pins.ts or the build`, true),
+        pullSecrets: { kind: 'array', optional: true, minItems: 1, items: secretName },
       },
     },
     controlPlane: {
@@ -194,6 +216,8 @@ export const ENVIRONMENT_SPEC: Spec = {
         prometheusReleaseLabel: labelValue,
       },
     },
+    cluster: CLUSTER_FLAVOUR_SPEC,
+    alerting: ALERTING_SPEC,
     terraform: {
       kind: 'object',
       fields: {
@@ -313,6 +337,7 @@ function postureProblems(env: EnvName, cfg: Record<string, unknown>): string[] {
   if (typeof terraform.backend === 'string' && !posture.terraformBackends.includes(terraform.backend as never)) {
     problems.push(`terraform.backend: "${terraform.backend}" is not allowed in ${env}; shared envs keep state remotely: use one of ${posture.terraformBackends.map((b) => `"${b}"`).join(', ')}`);
   }
+  problems.push(...clusterPostureProblems(env, cfg), ...alertingPostureProblems(env, cfg));
   return problems;
 }
 
@@ -325,6 +350,8 @@ export function environmentProblems(cfg: unknown, expectedName?: EnvName): strin
   const label = expectedName ?? declared ?? '<unnamed env>';
   const problems: string[] = [];
   check(ENVIRONMENT_SPEC, cfg, '', problems);
+  // Sane bounds per quantity field (unit slips such as '500M' CPU), a block of its own: quantity-bounds.ts.
+  if (isObj(cfg)) problems.push(...environmentQuantityProblems(cfg));
   if (expectedName !== undefined && declared !== undefined && declared !== expectedName) {
     problems.push(`name: "${declared}" does not match the environment it is loaded as; set name to "${expectedName}"`);
   }

@@ -28,12 +28,9 @@ export const LIVEKIT_SERVER_CHART: ChartSource = {
   chart: 'livekit-server',
 };
 
-/**
- * Redis for LiveKit's multi-node routing (installed only when `env.livekit.replicas > 1`):
- * the Bitnami chart from its OCI registry.
- */
-export const REDIS_CHART: ChartSource & { readonly version: string } = {
-  repository: 'oci://registry-1.docker.io/bitnamicharts',
-  chart: 'redis',
-  version: '21.1.5',
+/** metrics-server (installed when the cluster flavour ships no metrics API: EKS, kind); appVersion 0.7.2. */
+export const METRICS_SERVER_CHART: ChartSource & { readonly version: string } = {
+  repository: 'https://kubernetes-sigs.github.io/metrics-server/',
+  chart: 'metrics-server',
+  version: '3.12.2',
 };

@@ -1,6 +1,9 @@
 /**
- * The LiveKit server (the MVP transport) in its own namespace, with Redis only when LiveKit runs
- * more than one node.
+ * The LiveKit server (the MVP transport) in its own namespace, with a Redis-compatible store only
+ * when LiveKit runs more than one node: our own `LiveKitValkey` construct (official Valkey image
+ * pinned by digest, manifest policy checked here at synth), applied as `kubernetes_manifest`
+ * resources in its own restricted namespace `<livekit namespace>-valkey`. It replaces the Bitnami
+ * `redis` chart, whose versioned images were removed from Docker Hub (bitnami/charts #36313).
  *
  * Pod Security exemption, reasoned: LiveKit forwards WebRTC media over a UDP port range and must see
  * the node's public addresses, so its chart runs the pods with `hostNetwork` and `hostPort`s. The
@@ -10,23 +13,56 @@
  * namespace and on the pods (`policy.rspp.io/exempt.<rule>`, constructs/policy/policy-annotations.ts).
  */
 import { Release } from '@cdktf/provider-helm/lib/release';
+import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { NamespaceV1 } from '@cdktf/provider-kubernetes/lib/namespace-v1';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
+import { App as K8sApp, Chart as K8sChart } from 'cdk8s';
 import { ITerraformDependable, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { stringify } from 'yaml';
 import type { EnvironmentConfig } from '../envs/environment-config';
 import { LIVEKIT_PORTS } from '../envs/livekit';
 import { EXEMPTION_ANNOTATION_PREFIX } from '../constructs/policy/policy-annotations';
-import { LIVEKIT_SERVER_CHART, REDIS_CHART } from './chart-pins';
+import { assertPolicy } from '../constructs/policy/check-policy';
+import { LiveKitValkey, VALKEY_SECRET_KEYS } from '../constructs/livekit-valkey';
+import { LIVEKIT_SERVER_CHART } from './chart-pins';
+import { RELEASE_TIMEOUTS } from './release-timeouts';
 import { sensitiveInput } from './sensitive-input';
 
 /** Key of the API key file in the keys Secret, and its mount name (`livekit.key_file`). */
 export const LIVEKIT_KEY_FILE = 'keys.yaml';
 /** Secret created from the sensitive variables when the env names no existing one. */
 export const LIVEKIT_KEYS_SECRET = 'livekit-api-keys';
-export const LIVEKIT_REDIS_SECRET = 'livekit-redis';
-const REDIS_RELEASE = 'livekit-redis';
+/** Secret (in the Valkey namespace) with `valkey.conf` and `password`, written from the ephemeral variable. */
+export const LIVEKIT_VALKEY_SECRET = 'livekit-valkey-auth';
+/** Characters a Valkey password may use: it is written into `requirepass "<password>"` unescaped. */
+export const VALKEY_PASSWORD_PATTERN = '^[A-Za-z0-9._~+/=-]{32,128}$';
+
+/** Namespace of LiveKit's Valkey: its own, restricted (LiveKit's namespace enforces `privileged`). */
+export function valkeyNamespaceOf(env: EnvironmentConfig): string {
+  return `${env.livekit.namespace}-valkey`;
+}
+
+/**
+ * The Valkey objects for `env`, synthesized by cdk8s in process and checked against the manifest
+ * policy (a finding throws, naming the rule and the object, and nothing is synthesized).
+ */
+export function valkeyObjects(env: EnvironmentConfig): { objects: Record<string, any>[]; address: string } {
+  const app = new K8sApp({ outdir: '/nonexistent-unused' });
+  const chart = new K8sChart(app, `livekit-valkey-${env.name}`, { disableResourceNameHashes: true });
+  const valkey = new LiveKitValkey(chart, 'valkey', {
+    namespace: valkeyNamespaceOf(env),
+    livekitNamespace: env.livekit.namespace,
+    passwordSecretName: LIVEKIT_VALKEY_SECRET,
+    instance: `livekit-${env.name}`,
+    version: env.version,
+    livekitNodeCidrs: env.livekit.nodeCidrs,
+    highAvailabilityEnv: env.highAvailability,
+  });
+  const objects = chart.toJson() as Record<string, any>[];
+  assertPolicy(objects, { env: env.name, declaredExternal: { [valkeyNamespaceOf(env)]: [{ kind: 'Secret', name: LIVEKIT_VALKEY_SECRET }] } });
+  return { objects, address: valkey.address };
+}
 
 export const LIVEKIT_EXEMPTIONS = {
   namespace: {
@@ -56,7 +92,8 @@ export interface LiveKitTransportProps {
 export class LiveKitTransport extends Construct {
   public readonly namespace: NamespaceV1;
   public readonly release: Release;
-  public readonly redis?: Release;
+  /** LiveKit's Valkey objects (multi-node only), applied as `kubernetes_manifest`. */
+  public readonly valkey: readonly Manifest[] = [];
   /** Name of the Secret holding `keys.yaml` (existing, or created from sensitive variables). */
   public readonly keysSecretName: string;
   /** LiveKit's own namespace (`env.livekit.namespace`). */
@@ -113,30 +150,33 @@ export class LiveKitTransport extends Construct {
     let redisPassword: TerraformVariable | undefined;
     if (replicas > 1) {
       // Several LiveKit nodes route rooms through Redis; one node keeps its state in memory.
-      redisPassword = sensitiveInput(this, 'livekit_redis_password', 'Password of the LiveKit Redis (ephemeral).');
-      const redisSecret = new SecretV1(this, 'redis-password', {
-        metadata: { name: LIVEKIT_REDIS_SECRET, namespace },
-        dataWo: { 'redis-password': redisPassword.stringValue },
+      redisPassword = sensitiveInput(this, 'livekit_redis_password', `Password of LiveKit's Valkey (ephemeral), 32-128 characters of [A-Za-z0-9._~+/=-].`);
+      redisPassword.addOverride('validation', [{
+        condition: `\${can(regex("${VALKEY_PASSWORD_PATTERN}", var.livekit_redis_password))}`,
+        error_message: `livekit_redis_password must be 32-128 characters of A-Z a-z 0-9 . _ ~ + / = - (it is written into Valkey's requirepass).`,
+      }]);
+      const { objects, address } = valkeyObjects(env);
+      const manifests: Manifest[] = [];
+      const namespaceObject = objects.find((o) => o.kind === 'Namespace')!;
+      const valkeyNamespace = new Manifest(this, 'valkey-namespace', { manifest: namespaceObject, dependsOn: [this.namespace] });
+      const valkeySecret = new SecretV1(this, 'valkey-auth', {
+        metadata: { name: LIVEKIT_VALKEY_SECRET, namespace: valkeyNamespaceOf(env) },
+        dataWo: {
+          [VALKEY_SECRET_KEYS.password]: redisPassword.stringValue,
+          [VALKEY_SECRET_KEYS.config]: `requirepass "${redisPassword.stringValue}"\n`,
+        },
         dataWoRevision: props.secretsRevision.numberValue,
-        dependsOn: [this.namespace],
+        dependsOn: [valkeyNamespace],
       });
-      this.redis = new Release(this, 'redis', {
-        name: REDIS_RELEASE,
-        namespace,
-        repository: REDIS_CHART.repository,
-        chart: REDIS_CHART.chart,
-        version: REDIS_CHART.version,
-        atomic: true,
-        wait: true,
-        values: [stringify({
-          architecture: 'standalone',
-          auth: { enabled: true, existingSecret: LIVEKIT_REDIS_SECRET, existingSecretPasswordKey: 'redis-password' },
-          master: { persistence: { enabled: false } },
-        })],
-        dependsOn: [redisSecret],
-      });
-      livekitConfig.redis = { address: `${REDIS_RELEASE}-master.${namespace}.svc.cluster.local:6379` };
-      dependsOn.push(this.redis);
+      for (const o of objects) {
+        if (o === namespaceObject) continue;
+        const m = new Manifest(this, `valkey-${o.kind.toLowerCase()}-${o.metadata.name}`, { manifest: o, dependsOn: [valkeySecret] });
+        if (o.kind === 'Deployment') m.addOverride('wait', { rollout: true });
+        manifests.push(m);
+      }
+      this.valkey = manifests;
+      livekitConfig.redis = { address };
+      dependsOn.push(...manifests);
     }
 
     this.release = new Release(this, 'server', {
@@ -147,6 +187,7 @@ export class LiveKitTransport extends Construct {
       version: env.livekit.chartVersion,
       atomic: true,
       wait: true,
+      timeout: RELEASE_TIMEOUTS.livekit,
       values: [stringify({
         replicaCount: replicas,
         podHostNetwork: true,

@@ -15,8 +15,8 @@ export interface SecretFinding {
 }
 
 const SECRET_FIELD = /(password|passwd|secret|token|api[-_]?key|private[-_]?key|credential|access[-_]?key|client[-_]?key)/i;
-/** Fields that name or point at a secret rather than hold one. */
-const REFERENCE_FIELD = /(name|ref|existingsecret|passwordkey|key_?file|revision|description|enabled|storekeysinsecret)$/i;
+/** Fields that name or point at a secret rather than hold one (`secrets`: the Secret names Alertmanager mounts). */
+const REFERENCE_FIELD = /(name|ref|existingsecret|passwordkey|key_?file|revision|description|enabled|storekeysinsecret)$|^secrets$/i;
 const VAR_REF = /\$\{var\.([A-Za-z0-9_-]+)\}/g;
 const DIGEST_OR_IMAGE = /sha256:[a-f0-9]{64}/;
 

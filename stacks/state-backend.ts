@@ -54,12 +54,19 @@ export function backendSettings(env: EnvironmentConfig): Record<string, string> 
   return settings;
 }
 
-/** Configures the stack's backend. The dev state file is `terraform.<env>.tfstate` in the stack folder. */
-export function configureStateBackend(stack: TerraformStack, env: EnvironmentConfig): void {
+/** Default folder of local state files, relative to the project root; git-ignored, never under a synth output. */
+export const LOCAL_STATE_DIR = '.terraform-state';
+
+/**
+ * Configures the stack's backend. A local backend keeps its state file `terraform.<env>.tfstate` in
+ * `localStatePath` (relative to the stack's folder, Terraform's working directory): by default
+ * `<project>/.terraform-state/`, outside `cdktf.out/`, so no synth (ours or `cdktf synth`) can delete it.
+ */
+export function configureStateBackend(stack: TerraformStack, env: EnvironmentConfig, localStatePath = `terraform.${env.name}.tfstate`): void {
   const s = backendSettings(env);
   switch (env.terraform.backend) {
     case 'local':
-      new LocalBackend(stack, { path: `terraform.${env.name}.tfstate` });
+      new LocalBackend(stack, { path: localStatePath });
       return;
     case 's3':
       new S3Backend(stack, {

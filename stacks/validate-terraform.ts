@@ -5,6 +5,10 @@
  */
 import { validateTerraformStacks } from './terraform-validate';
 
+if (process.argv.includes('--help') || process.argv.includes('-h')) {
+  console.log('usage: validate-terraform [<cdktf-out>]\n  terraform validate in every synthesized stack (default cdktf.out) when the pinned providers are on disk');
+  process.exit(0);
+}
 const outDir = process.argv[2] ?? 'cdktf.out';
 const results = validateTerraformStacks(outDir);
 for (const r of results) {

@@ -6,3 +6,4 @@ export * from './image';
 export * from './probes';
 export * from './workload';
 export * from './network-policy';
+export * from './duplicate-objects';

@@ -99,10 +99,32 @@ export function networkPolicyPorts(ports: readonly PolicyPort[]): k8s.NetworkPol
   }));
 }
 
-/** Egress to cluster DNS on 53/UDP and 53/TCP. */
-export function dnsEgressRule(): k8s.NetworkPolicyEgressRule {
+/** The DNS port, the one port an IP-block peer may be allowed on (RSPP-NET-002, `isDnsResolverRule`). */
+export const DNS_PORT = 53;
+
+/** Where pods resolve names: DNS pods by labels, plus resolver addresses no selector can match. */
+export interface DnsResolvers {
+  /** CoreDNS/kube-dns pods. */
+  readonly pods: readonly PeerSelector[];
+  /** Single resolver IP addresses (NodeLocal DNSCache 169.254.20.10, a metadata resolver), each rendered `/32` or `/128`. */
+  readonly addresses: readonly string[];
+}
+
+/** kube-dns only: what every cluster has (`generic`, and the default of the constructs). */
+export const CLUSTER_DNS_ONLY: DnsResolvers = { pods: [CLUSTER_DNS_PEER], addresses: [] };
+
+/** The single-host CIDR of a resolver address. */
+export function resolverCidr(address: string): string {
+  return `${address}/${address.includes(':') ? 128 : 32}`;
+}
+
+/**
+ * Egress to the cluster's DNS on 53/UDP and 53/TCP: the DNS pods by labels, and each resolver
+ * address as a single-host `ipBlock` (RSPP-NET-002 admits an IP block only there: 53 only, one host).
+ */
+export function dnsEgressRule(resolvers: DnsResolvers = CLUSTER_DNS_ONLY): k8s.NetworkPolicyEgressRule {
   return {
-    to: [networkPolicyPeer(CLUSTER_DNS_PEER)],
-    ports: networkPolicyPorts([{ port: 53, protocol: 'UDP' }, { port: 53, protocol: 'TCP' }]),
+    to: [...resolvers.pods.map(networkPolicyPeer), ...resolvers.addresses.map((a) => ({ ipBlock: { cidr: resolverCidr(a) } }))],
+    ports: networkPolicyPorts([{ port: DNS_PORT, protocol: 'UDP' }, { port: DNS_PORT, protocol: 'TCP' }]),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * `Chart.yaml`, `NOTES.txt` and the chart README of the generated charts.
  */
+import { createHash } from 'crypto';
 import { stringify } from 'yaml';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { ChartName, PLATFORM_CHART, RUNTIME_CHART } from './helm-tunables';
@@ -14,23 +15,34 @@ const DESCRIPTIONS: Readonly<Record<ChartName, string>> = {
   [RUNTIME_CHART]: 'RSPP runtime: the stateless turn-engine session servers (Deployment, Service, HPA, PDB, NetworkPolicies). Generated from the @rspp/platform constructs.',
 };
 
-/** The chart version: the env's version, which must be SemVer 2 (Helm requires it). */
-export function chartVersion(env: EnvironmentConfig): string {
+/**
+ * The chart version: the env's version (SemVer 2, as Helm requires) with the chart's content hash as
+ * SemVer build metadata (`1.4.0+c0ffee123456`, appended as `.c0ffee123456` when the env's version has
+ * build metadata already). Any change of the generated files changes the version, so the Helm provider,
+ * which does not diff a local chart's contents (terraform-provider-helm #515), plans an upgrade.
+ */
+export function chartVersion(env: EnvironmentConfig, contentHash: string): string {
   if (!SEMVER.test(env.version)) {
     throw new Error(`helm emitter: envs/${env.name}: version "${env.version}" is not SemVer 2 (e.g. 1.4.0); Helm chart versions must be`);
   }
-  return env.version;
+  return `${env.version}${env.version.includes('+') ? '.' : '+'}${contentHash}`;
 }
 
-export function chartYaml(chart: ChartName, env: EnvironmentConfig): string {
-  const version = chartVersion(env);
+/** Short content hash of generated chart files: sha256 over the sorted (path, content) pairs, 12 hex digits. */
+export function chartContentHash(files: ReadonlyMap<string, string>): string {
+  const hash = createHash('sha256');
+  for (const file of [...files.keys()].sort()) hash.update(`${file}\0${files.get(file)}\0`);
+  return hash.digest('hex').slice(0, 12);
+}
+
+export function chartYaml(chart: ChartName, env: EnvironmentConfig, version: string): string {
   const metadata: Record<string, unknown> = {
     apiVersion: 'v2',
     name: chart,
     description: DESCRIPTIONS[chart],
     type: 'application',
     version,
-    appVersion: version,
+    appVersion: env.version,
     keywords: ['rspp', 'speech', 'realtime', 'livekit'],
     annotations: {
       'rspp.io/environment': env.name,

@@ -9,9 +9,10 @@
 import * as path from 'path';
 import type { EnvironmentConfig } from '../../envs/environment-config';
 import { PATHS } from '../../runtime/contracts/runtime-interface';
-import { chartReadme, chartYaml, notesTxt } from './chart-metadata';
+import { chartContentHash, chartReadme, chartVersion, chartYaml, notesTxt } from './chart-metadata';
 import { LeafTemplate, renderHelmTemplate, valuesReference, ValueReference } from './helm-template-writer';
 import { readyzTestHook } from './helm-test-hook';
+import { valueRulesTemplate } from './value-rules';
 import { ChartName, HELM_TUNABLES, HelmTunable, PLATFORM_CHART, readTunable, RUNTIME_CHART, withSentinels } from './helm-tunables';
 import { ChartValues, PlacedTunable, ValueScope } from './helm-values';
 import { EnvChartBuilder, KubeObject, objectId, RuntimeScopePredicate, synthesizeEnvObjects } from './synthesized-objects';
@@ -36,7 +37,17 @@ export interface GeneratedHelmCharts {
   readonly values: Record<string, unknown>;
   /** The cdk8s objects the chart renders with its default values (test hooks excluded). */
   readonly objects: readonly KubeObject[];
+  /**
+   * Namespace objects of the tree. They are not templates of the chart: a Helm release that owns its
+   * namespace deletes it (and the etcd volumes in it) on uninstall or on a failed atomic install, so
+   * the Terraform stack creates them, with these labels and annotations (issue #13).
+   */
+  readonly namespaces: readonly KubeObject[];
+  /** Version of both charts: the env's version + the content hash of every other generated file. */
+  readonly version: string;
 }
+
+const isNamespace = (manifest: KubeObject): boolean => manifest.kind === 'Namespace' && manifest.apiVersion === 'v1';
 
 const chartRoot = (chart: ChartName): string => (chart === PLATFORM_CHART ? PLATFORM_CHART : `${PLATFORM_CHART}/charts/${RUNTIME_CHART}`);
 
@@ -174,11 +185,10 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
     const root = chartRoot(chart);
     const reference = referenceFor(chart, placed);
     const taken = new Set<string>();
-    files.set(`${root}/Chart.yaml`, chartYaml(chart, env));
     files.set(`${root}/values.yaml`, values.yaml(chart));
     files.set(`${root}/values.schema.json`, JSON.stringify(values.schema(chart), null, 2) + '\n');
     files.set(`${root}/.helmignore`, '# Generated chart: every file is part of it.\n*.tmp\n');
-    for (const object of located.objects.filter((o) => o.chart === chart)) {
+    for (const object of located.objects.filter((o) => o.chart === chart && !isNamespace(o.manifest))) {
       const id = objectId(object.manifest);
       const where = `${id} (${object.path})`;
       const derivedLeaves: LeafTemplate[] = located.derived
@@ -193,6 +203,8 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
       const header = `# Generated from ${object.path} by @rspp/platform constructs/helm. Do not edit.\n`;
       files.set(`${root}/templates/${templateFileName(object.manifest, taken)}`, header + renderHelmTemplate(object.manifest, [...object.templated, ...derivedLeaves], reference, where));
     }
+    const rules = valueRulesTemplate(placed.map((p) => p.tunable), (t) => (placed.some((p) => p.tunable === t && (p.scope === chart || p.scope === 'global')) ? reference(t) : undefined));
+    if (rules) files.set(`${root}/templates/validate-values.yaml`, rules);
     if (chart === RUNTIME_CHART) {
       const hook = readyzTestHook(runtimeObjects.map((o) => o.manifest), imageTunable, String(readTunable(env, imageTunable)));
       const docs = hook.map((h) => renderHelmTemplate(h.manifest, h.leaves, reference, `test hook ${objectId(h.manifest)}`));
@@ -203,8 +215,13 @@ export function generateHelmCharts(env: EnvironmentConfig, build: EnvChartBuilde
       files.set(`${root}/README.md`, chartReadme(env, placed, computed, unused));
     }
   }
+  // Chart.yaml last: its version carries the hash of every other file of both charts.
+  const version = chartVersion(env, chartContentHash(files));
+  for (const chart of [PLATFORM_CHART, RUNTIME_CHART] as const) files.set(`${chartRoot(chart)}/Chart.yaml`, chartYaml(chart, env, version));
   return {
     files,
+    version,
+    namespaces: baseline.map((o) => o.manifest).filter(isNamespace),
     placed,
     derived: computed,
     unused,

@@ -4,11 +4,18 @@
  */
 import * as path from 'path';
 import { loadAllEnvironments, loadEnvironment } from '../../envs/load-environment';
+import { BUILT_IMAGE_FILE } from '../../envs/runtime-image';
 import { emitHelmCharts } from './emit-helm-charts';
 import { formatJsonPath } from './tunable-locator';
 
 const names = process.argv.slice(2);
-const environments = names.length > 0 ? names.map((name) => loadEnvironment(name)) : loadAllEnvironments();
+if (names.includes('--help') || names.includes('-h')) {
+  console.log('usage: synth:charts [dev|stage|prod]...\n  writes dist/<env>/charts/rspp-platform for each env (default: all), with the image of dist/image/runtime.json when it exists');
+  process.exit(0);
+}
+// This repository's own chart build: the image `npm run image` built here, when there is one.
+const options = { builtImageFile: path.resolve(BUILT_IMAGE_FILE) };
+const environments = names.length > 0 ? names.map((name) => loadEnvironment(name, options)) : loadAllEnvironments(options);
 for (const env of environments) {
   const started = process.hrtime.bigint();
   const result = emitHelmCharts(env, path.join('dist', env.name));

@@ -9,6 +9,7 @@
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
 import type { IConstruct } from 'constructs';
 import type { EnvironmentConfig } from '../../envs/environment-config';
+import { assertNoDuplicateObjects } from '../common/duplicate-objects';
 import { ChartName, PLATFORM_CHART, RUNTIME_CHART } from './helm-tunables';
 
 /** A synthesized Kubernetes object as plain JSON. */
@@ -48,6 +49,7 @@ export function synthesizeEnvObjects(
 ): SynthesizedObject[] {
   const app = new App();
   build(app, env);
+  assertNoDuplicateObjects(app);
   // Construct validation as `cdk8s synth` runs it (App.synth's validate step), without writing YAML.
   const errors = app.node.findAll().flatMap((c) => c.node.validate().map((e) => `[${c.node.path}] ${e}`));
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);

@@ -63,7 +63,15 @@ export function rsppDashboard(options: DashboardOptions): Record<string, unknown
   add('timeseries', `First output p95 (gate ${SLO_GATES.firstOutputP95Ms} ms)`, [[p95(METRICS.firstOutputSeconds), 'p95']], thresholds('s', SLO_GATES.firstOutputP95Ms / 1000));
   add('timeseries', `Cancel fence p95 (gate ${SLO_GATES.cancelFenceP95Ms} ms)`, [[p95(METRICS.cancelFenceSeconds), 'p95']], thresholds('s', SLO_GATES.cancelFenceP95Ms / 1000));
   add('stat', 'Stale-epoch outputs accepted (must be 0)', [[`sum(increase(${METRICS.staleEpochAcceptedTotal}{${ns}}[$__range]))`, 'accepted']], thresholds('short', SLO_GATES.staleEpochAcceptedMax + 1));
-  add('timeseries', 'Stale-epoch outputs rejected /s', [[`sum(rate(${METRICS.staleEpochRejectedTotal}{${ns}}[5m]))`, 'rejected']], thresholds('ops', undefined));
+  add(
+    'timeseries',
+    'Stale-epoch rejections and fenced outputs /s',
+    [
+      [`sum(rate(${METRICS.staleEpochRejectedTotal}{${ns}}[5m]))`, 'ingress rejected'],
+      [`sum(rate(${METRICS.staleEpochOutputsFencedTotal}{${ns}}[5m]))`, 'outputs fenced'],
+    ],
+    thresholds('ops', undefined),
+  );
   add('stat', `OR-02 completeness (gate ${SLO_GATES.or02CompletenessMin * 100}%)`, [[`sum(increase(${METRICS.or02CompleteRecordsTotal}{${ns}}[$__range])) / sum(increase(${METRICS.acceptedTurnsTotal}{${ns}}[$__range]))`, 'completeness']], thresholds('percentunit', undefined, 0));
   add('timeseries', 'Shed events /s by lane', LANE_LABEL_VALUES.map((lane) => [`sum(rate(${METRICS.shedEventsTotal}{${ns},lane="${lane}"}[5m]))`, lane] as [string, string]), thresholds('ops', undefined));
   add('timeseries', 'Turn terminals /s', [[`sum by (terminal, reason) (rate(${METRICS.turnTerminalsTotal}{${ns}}[5m]))`, '{{terminal}} {{reason}}']], thresholds('ops', undefined));

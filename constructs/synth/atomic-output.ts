@@ -10,8 +10,12 @@ export class StagingArea {
   /** `<outRoot>/.synth-staging-<pid>-<time>`. */
   public readonly dir: string;
   private readonly targets = new Map<string, string>();
+  private readonly onCommit: (() => void)[] = [];
+  /** The output root did not exist before: a discard leaves no empty folder behind. */
+  private readonly createdRoot: boolean;
 
   public constructor(public readonly outRoot: string) {
+    this.createdRoot = !fs.existsSync(outRoot);
     fs.mkdirSync(outRoot, { recursive: true });
     this.dir = fs.mkdtempSync(path.join(outRoot, `.synth-staging-${process.pid}-`));
   }
@@ -21,6 +25,11 @@ export class StagingArea {
     const staged = path.join(this.dir, relativeTarget);
     this.targets.set(staged, path.join(this.outRoot, relativeTarget));
     return staged;
+  }
+
+  /** Runs `write` after a successful commit, never on discard (e.g. a record of what was synthesized). */
+  public afterCommit(write: () => void): void {
+    this.onCommit.push(write);
   }
 
   /** Swaps every staged directory into place, then removes the previous content. */
@@ -36,11 +45,13 @@ export class StagingArea {
       committed.push(target);
     }
     this.discard();
+    for (const write of this.onCommit) write();
     return committed;
   }
 
   /** Removes the staging directory and anything left in it. */
   public discard(): void {
     fs.rmSync(this.dir, { recursive: true, force: true });
+    if (this.createdRoot && fs.existsSync(this.outRoot) && fs.readdirSync(this.outRoot).length === 0) fs.rmdirSync(this.outRoot);
   }
 }

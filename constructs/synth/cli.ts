@@ -11,17 +11,22 @@ import { isEnvName } from '../../envs/load-environment';
 import { ENV_NAMES } from '../../envs/posture';
 import { runSynth, SynthOptions } from './synth-run';
 
-const USAGE = `usage: synth [--env ${ENV_NAMES.join(',')}] [--out <dir>] [--built-image <file> | --no-built-image]
+const USAGE = `usage: synth [--env ${ENV_NAMES.join(',')}] [--out <dir>] [--built-image <file> | --no-built-image] [--records <dir>] [--accept-lease-store-change]
   --env             comma-separated envs to synthesize (default: all)
   --out             output root; manifests go to <out>/<env>/k8s/ (default: dist)
-  --built-image     runtime image build output to use (default: dist/image/runtime.json when it exists)
-  --no-built-image  ignore the build output and use the runtime image pinned in envs/pins.ts`;
+  --built-image     runtime image build output to use when it exists, e.g. dist/image/runtime.json from
+                    "npm run image" (default: $RSPP_RUNTIME_IMAGE_FILE, else the pin in envs/pins.ts)
+  --no-built-image  ignore the build output and use the runtime image pinned in envs/pins.ts
+  --records         folder of the per-env deployed records (default: envs/deployed)
+  --accept-lease-store-change  record a changed etcd member count / storage after its manual procedure`;
 
 /** Parses argv (without node and script); throws with the usage on a bad argument. */
 export function parseSynthArgs(argv: readonly string[]): SynthOptions {
   let envs: EnvName[] | undefined;
   let outRoot: string | undefined;
   let builtImageFile: string | false | undefined;
+  let recordsDir: string | undefined;
+  let acceptLeaseStoreChange = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = (): string => {
@@ -37,10 +42,12 @@ export function parseSynthArgs(argv: readonly string[]): SynthOptions {
     } else if (arg === '--out') outRoot = value();
     else if (arg === '--no-built-image') builtImageFile = false;
     else if (arg === '--built-image') builtImageFile = path.resolve(value());
+    else if (arg === '--records') recordsDir = path.resolve(value());
+    else if (arg === '--accept-lease-store-change') acceptLeaseStoreChange = true;
     else if (arg === '--help' || arg === '-h') throw Object.assign(new Error(USAGE), { help: true });
     else throw new Error(`unknown argument ${JSON.stringify(arg)}\n${USAGE}`);
   }
-  return { envs, outRoot, builtImageFile };
+  return { envs, outRoot, builtImageFile, ...(recordsDir ? { recordsDir } : {}), ...(acceptLeaseStoreChange ? { acceptLeaseStoreChange } : {}) };
 }
 
 export function main(argv: readonly string[]): number {

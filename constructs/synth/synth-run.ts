@@ -3,11 +3,12 @@
  * `<out>/<env>/k8s/` only when every env passed. Returns a result; never exits the process (the CLI does).
  */
 import * as path from 'path';
-import type { EnvName } from '../../envs/environment-config';
-import { loadEnvironment, LoadEnvironmentOptions } from '../../envs/load-environment';
+import type { EnvironmentConfig, EnvName } from '../../envs/environment-config';
+import { loadEnvironment, LoadEnvironmentOptions, runtimeImageFileOf } from '../../envs/load-environment';
 import { ENV_NAMES } from '../../envs/posture';
 import { resolveRuntimeImage } from '../../envs/runtime-image';
 import { StagingArea } from './atomic-output';
+import { checkDeployedRecord, DEPLOYED_RECORDS_DIR } from './deployed-record';
 import { OfflineCheckResult, runOfflineChecks } from './offline-checks';
 import { formatEnvSummary } from './synth-summary';
 import { SynthesizedEnv, synthesizeEnv } from './synthesize-env';
@@ -17,8 +18,20 @@ export interface SynthOptions {
   readonly outRoot?: string;
   /** Envs to synthesize. @default all: dev, stage, prod */
   readonly envs?: readonly EnvName[];
-  /** Passed to `loadEnvironment` (where the runtime image comes from). @default the build output when present */
+  /** Passed to `loadEnvironment` (where the runtime image comes from). @default `RSPP_RUNTIME_IMAGE_FILE`, else the pin */
   readonly builtImageFile?: LoadEnvironmentOptions['builtImageFile'];
+  /** Folder of the per-env deployed records (deployed-record.ts); `false` skips the check. @default envs/deployed */
+  readonly recordsDir?: string | false;
+  /** Record new values of deploy-time-immutable fields (after their manual procedure). @default false */
+  readonly acceptLeaseStoreChange?: boolean;
+  /** Adjusts each loaded env before synthesis (the result is validated again). @default none */
+  readonly transformEnvironment?: (env: EnvironmentConfig) => EnvironmentConfig;
+  /**
+   * Stage into this area and leave committing (or discarding) to the caller, who stages further
+   * outputs beside the manifests (`npm run synth`: charts, Terraform). @default an area of its own,
+   * committed when every env passed
+   */
+  readonly staging?: StagingArea;
 }
 
 export interface EnvSynthResult {
@@ -47,17 +60,28 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
   const errors: string[] = [];
   const results: EnvSynthResult[] = [];
   let imageSource = 'envs/pins.ts';
-  const staging = new StagingArea(outRoot);
+  const owned = options.staging === undefined;
+  const staging = options.staging ?? new StagingArea(outRoot);
   try {
     try {
-      imageSource = resolveRuntimeImage(options.builtImageFile).source;
+      imageSource = resolveRuntimeImage(runtimeImageFileOf(options)).source;
     } catch (err) {
       errors.push((err as Error).message);
     }
     for (const name of errors.length === 0 ? envNames : []) {
       const relative = path.join(name, 'k8s');
       try {
-        const env = loadEnvironment(name, { builtImageFile: options.builtImageFile });
+        const loaded = loadEnvironment(name, { builtImageFile: options.builtImageFile });
+        const env = options.transformEnvironment ? options.transformEnvironment(loaded) : loaded;
+        if (options.recordsDir !== false) {
+          const check = checkDeployedRecord(env, path.resolve(options.recordsDir ?? DEPLOYED_RECORDS_DIR), options.acceptLeaseStoreChange);
+          if (check.problems.length > 0) {
+            errors.push(...check.problems);
+            continue;
+          }
+          // The record follows the outputs: written only when the staged outputs are committed.
+          staging.afterCommit(check.commit);
+        }
         const synth = synthesizeEnv(env, staging.stage(relative));
         results.push({ synth, checks: runOfflineChecks(name, synth.objects), outDir: path.join(outRoot, relative) });
       } catch (err) {
@@ -65,8 +89,8 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
       }
     }
     const ok = errors.length === 0 && results.every((r) => r.checks.passed);
-    if (ok) staging.commit();
-    else staging.discard();
+    if (owned && ok) staging.commit();
+    else if (owned) staging.discard();
     const totalMillis = Number(process.hrtime.bigint() - started) / 1e6;
     const lines = [`runtime image from ${imageSource}`, ...results.map((r) => formatEnvSummary(r.synth, r.checks, path.relative(process.cwd(), r.outDir) || '.'))];
     for (const r of results.filter((x) => !x.checks.passed)) lines.push('', r.checks.report);
@@ -79,7 +103,7 @@ export function runSynth(options: SynthOptions = {}): SynthResult {
     );
     return { ok, envs: results, errors, imageSource, totalMillis, report: lines.join('\n') };
   } catch (err) {
-    staging.discard();
+    if (owned) staging.discard();
     throw err;
   }
 }

@@ -7,6 +7,7 @@ import * as path from 'path';
 import { App, YamlOutputType } from 'cdk8s';
 import { parseAllDocuments } from 'yaml';
 import type { EnvironmentConfig, EnvName } from '../../envs/environment-config';
+import { assertNoDuplicateObjects } from '../common/duplicate-objects';
 import { buildEnvChart } from '../env-chart';
 
 export interface SynthesizedFile {
@@ -32,6 +33,7 @@ export function synthesizeEnv(env: EnvironmentConfig, dir: string): SynthesizedE
   fs.mkdirSync(dir, { recursive: true });
   const app = new App({ outdir: dir, yamlOutputType: YamlOutputType.FILE_PER_CHART, outputFileExtension: '.k8s.yaml' });
   buildEnvChart(app, env);
+  assertNoDuplicateObjects(app);
   app.synth();
   const files: SynthesizedFile[] = fs
     .readdirSync(dir)

@@ -10,6 +10,10 @@ import { formatProblem } from './problem';
 import { validateArtifactFiles } from './validate-pipelines';
 
 function main(argv: readonly string[]): number {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write('usage: pipelines:validate [<dir>] [--digests]\n  validates every pipeline artifact under <dir> (default: the package pipelines/); --digests prints each content-addressed digest\n');
+    return 0;
+  }
   const showDigests = argv.includes('--digests');
   const dir = path.resolve(argv.find((a) => !a.startsWith('--')) ?? defaultPipelinesDir());
   let files;

@@ -2,13 +2,12 @@
  * Builds the process's lease store from its environment (the variables the constructs set):
  * `RSPP_LEASE_STORE` (`memory` | `etcd`, default `memory`), `RSPP_ETCD_ENDPOINTS` (comma-separated
  * client URLs), `RSPP_ETCD_TLS_DIR` (a mounted cert-manager secret: `ca.crt`, `tls.crt`, `tls.key`),
- * `RSPP_LEASE_TTL_SECONDS` (default DEFAULT_LEASE_TTL_SECONDS).
+ * `RSPP_LEASE_TTL_SECONDS` (default DEFAULT_LEASE_TTL_SECONDS). The TLS directory is followed on disk
+ * (see `EtcdLeaseStoreOptions.tlsDir`): a renewed client certificate is used without a restart.
  */
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DEFAULT_LEASE_TTL_SECONDS, RUNTIME_ENV } from '../contracts/runtime-interface';
 import type { AuthorityClock } from './authority-clock';
-import { EtcdLeaseStore, type EtcdTlsCredentials } from './etcd-lease-store';
+import { EtcdLeaseStore, type EtcdTlsEvent } from './etcd-lease-store';
 import { InMemoryLeaseStore } from './in-memory-lease-store';
 import { LeaseError } from './lease-errors';
 import type { LeaseStore } from './lease-store';
@@ -18,6 +17,10 @@ export interface LeaseStoreFromEnvOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** @default systemAuthorityClock */
   readonly clock?: AuthorityClock;
+  /** Period of the etcd client certificate rotation check. @default DEFAULT_TLS_RELOAD_INTERVAL_MS (15 s) */
+  readonly tlsReloadIntervalMs?: number;
+  /** etcd client certificate rotations and rejections, for the process log. @default none */
+  readonly onTlsEvent?: (event: EtcdTlsEvent) => void;
 }
 
 export function leaseTtlSecondsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): number {
@@ -51,22 +54,10 @@ export function createLeaseStoreFromEnv(options: LeaseStoreFromEnvOptions = {}):
   return new EtcdLeaseStore({
     endpoints,
     defaultTtlSeconds,
-    ...(tlsDir ? { tls: readTlsDir(tlsDir) } : {}),
+    // The mounted Secret is followed on disk: cert-manager's renewal reaches the running client.
+    ...(tlsDir ? { tlsDir } : {}),
+    ...(options.tlsReloadIntervalMs === undefined ? {} : { tlsReloadIntervalMs: options.tlsReloadIntervalMs }),
+    ...(options.onTlsEvent ? { onTlsEvent: options.onTlsEvent } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-}
-
-function readTlsDir(dir: string): EtcdTlsCredentials {
-  const read = (name: string): Buffer => {
-    try {
-      return readFileSync(join(dir, name));
-    } catch (error) {
-      throw new LeaseError(
-        'invalid_request',
-        `${RUNTIME_ENV.etcdTlsDir}: cannot read ${join(dir, name)} (${(error as NodeJS.ErrnoException).code ?? 'error'}); ` +
-          'mount a secret with ca.crt, tls.crt and tls.key there',
-      );
-    }
-  };
-  return { caCertificate: read('ca.crt'), certificateChain: read('tls.crt'), privateKey: read('tls.key') };
 }

@@ -27,7 +27,7 @@ export interface EpochFenceStats {
 }
 
 export interface EpochFenceOptions {
-  /** Called with every rejection (for metrics such as `rspp_stale_epoch_outputs_rejected_total`). */
+  /** Called with every rejection (for metrics such as `rspp_stale_epoch_outputs_fenced_total`). */
   readonly onReject?: (verdict: Extract<EpochVerdict, { accepted: false }>) => void;
 }
 
@@ -67,6 +67,7 @@ export class EpochFence {
       assertEpochArgument('revoke', key, epoch);
       if (!known) {
         this.keys.set(key, { highestEpoch: epoch, writable: false });
+        // Stryker disable next-line EqualityOperator: `>=` is equivalent, the equal case below does the same (writable = false).
       } else if (epoch > known.highestEpoch) {
         known.highestEpoch = epoch;
         known.writable = false;

@@ -13,3 +13,4 @@ export * from './in-memory-lease-registry';
 export * from './in-memory-lease-store';
 export * from './etcd-lease-store';
 export * from './create-lease-store';
+export * from './tls-files';

@@ -67,8 +67,13 @@ export const METRICS = {
   firstOutputSeconds: 'rspp_first_output_seconds',
   /** Histogram: cancel_fence_applied_at - cancel_accepted_at (gate: p95 <= 150 ms). */
   cancelFenceSeconds: 'rspp_cancel_fence_seconds',
-  /** Counter: outputs rejected because they carried a stale authority epoch. */
-  staleEpochRejectedTotal: 'rspp_stale_epoch_outputs_rejected_total',
+  /**
+   * Counter: `stale_epoch_reject` decisions of the session engines — ingress envelopes and turn
+   * proposals carrying an epoch the session's lease does not hold (and in-engine dispatch checks).
+   */
+  staleEpochRejectedTotal: 'rspp_stale_epoch_rejections_total',
+  /** Counter: outputs refused by the server's egress fence after a lease loss (stamped with an epoch no longer held). */
+  staleEpochOutputsFencedTotal: 'rspp_stale_epoch_outputs_fenced_total',
   /** Counter: outputs accepted under a stale epoch (gate: must stay 0). */
   staleEpochAcceptedTotal: 'rspp_stale_epoch_outputs_accepted_total',
   /** Counter: accepted turns (turn_open emitted). */
@@ -104,6 +109,11 @@ export const SLO_GATES = {
   staleEpochAcceptedMax: 0,
   or02CompletenessMin: 1.0,
   terminalCorrectnessMin: 1.0,
+  /**
+   * Runtime server CPU per ingress frame ÷ a bare `ws` JSON echo server's, same client, load and
+   * pinning, same run (`npm run bench:load -- --baseline echo`): a ratio, so it holds on any machine.
+   */
+  serverCpuPerFrameVsEchoMax: 1.2,
 } as const;
 
 /** The MVP pipeline profile and transport. */
@@ -134,6 +144,15 @@ export const RUNTIME_ENV = {
   turnStartMode: 'RSPP_TURN_START',
   /** Tenant the runtime's sessions are admitted under by the control plane (CP-05). */
   tenantId: 'RSPP_TENANT_ID',
+  /** Session WebSocket port of the runtime server (0 picks a free port). */
+  sessionPort: 'RSPP_SESSION_PORT',
+  /** Admin port of the runtime server: `/healthz`, `/readyz`, `/metrics` (0 picks a free port). */
+  adminPort: 'RSPP_ADMIN_PORT',
+  /**
+   * Worker processes per pod sharing the session port (set by `RsppRuntime` from its CPU limit;
+   * unset: the container's cgroup CPU limit, 1 without one).
+   */
+  workers: 'RSPP_WORKERS',
 } as const;
 
 /** Default lease TTL for runtime authority leases. */

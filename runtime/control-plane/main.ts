@@ -64,7 +64,12 @@ async function main(): Promise<void> {
   const cli = parseControlPlaneArgs(process.argv.slice(2));
   const rawDrain = process.env[DRAIN_SECONDS_ENV];
   const drainSeconds = rawDrain && /^[0-9]+$/.test(rawDrain) ? Number(rawDrain) : DEFAULT_DRAIN_SECONDS;
-  const store = createLeaseStoreFromEnv();
+  const store = createLeaseStoreFromEnv({
+    onTlsEvent: (event) =>
+      event.kind === 'rotated'
+        ? log({ level: 'info', msg: 'etcd client certificate rotated; reconnected with it, leases kept', certFile: event.certFile, notAfter: event.notAfter, watchesMoved: event.watchesMoved })
+        : log({ level: 'error', msg: `etcd client certificate not usable; keeping the previous one: ${event.message}` }),
+  });
   const tlsDir = process.env[RUNTIME_ENV.tlsDir]?.trim() || undefined;
   const options: ControlPlaneServiceOptions = { store, log, ...cli, ...(tlsDir ? { tlsDir } : {}) };
   const service = new ControlPlaneService(options);

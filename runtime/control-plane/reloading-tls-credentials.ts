@@ -1,127 +1,29 @@
 /**
- * The control plane's own certificate, read from a mounted cert-manager Secret directory
- * (`RSPP_TLS_DIR`: `ca.crt`, `tls.crt`, `tls.key`) and re-read on an interval so a rotation reaches
- * new connections without a restart.
- *
- * Rotation is detected by content (a sha256 over the three files), not by mtime: the kubelet swaps
- * the Secret's `..data` symlink, which `fs.watch` reports unreliably across filesystems. A changed
- * set is only applied once `tls.createSecureContext` accepts it, so a half-written rotation (new
- * certificate, old key) keeps the previous credentials and is retried on the next check.
+ * The control plane's own certificate (`RSPP_TLS_DIR`: `ca.crt`, `tls.crt`, `tls.key`), followed on
+ * disk by the shared reloader of `runtime/authority/tls-files.ts` (the etcd client uses the same one).
  */
-import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { createSecureContext } from 'node:tls';
 import { RUNTIME_ENV } from '../contracts/runtime-interface';
+import { readTlsFiles, ReloadingTlsFiles, type ReloadingTlsFilesOptions, type TlsCredentials, type TlsFilesContext } from '../authority/tls-files';
 import { ControlPlaneError } from './control-plane-errors';
 
-/** The files a cert-manager Secret holds, as mounted. */
-export const TLS_FILE_NAMES = { ca: 'ca.crt', cert: 'tls.crt', key: 'tls.key' } as const;
-/** Largest certificate/key file read (a PEM chain is a few KiB; anything bigger is not ours). */
-export const MAX_TLS_FILE_BYTES = 256 * 1024;
-/** Default period of the rotation check. */
-export const DEFAULT_TLS_RELOAD_INTERVAL_MS = 15_000;
+export { DEFAULT_TLS_RELOAD_INTERVAL_MS, MAX_TLS_FILE_BYTES, TLS_FILE_NAMES, type TlsCredentials } from '../authority/tls-files';
 
-/** One readable, mutually consistent set of credentials. */
-export interface TlsCredentials {
-  readonly ca: Buffer;
-  readonly cert: Buffer;
-  readonly key: Buffer;
-  /** sha256 over the three files: changes exactly when one of them does. Compared only, never logged. */
-  readonly revision: string;
-}
+const CONTROL_PLANE_TLS: TlsFilesContext = {
+  envVar: RUNTIME_ENV.tlsDir,
+  secret: "the control plane's certificate Secret",
+  makeError: (message) => new ControlPlaneError('invalid_request', message),
+};
 
 /** Reads and checks the three files; throws a `ControlPlaneError` naming the file and the fix. */
 export function readTlsCredentials(dir: string): TlsCredentials {
-  const read = (name: string): Buffer => {
-    const file = join(dir, name);
-    try {
-      const size = statSync(file).size;
-      if (size > MAX_TLS_FILE_BYTES) throw new Error(`${size} bytes, more than ${MAX_TLS_FILE_BYTES}`);
-      const data = readFileSync(file);
-      if (data.length === 0) throw new Error('empty file');
-      return data;
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-      throw new ControlPlaneError(
-        'invalid_request',
-        `${RUNTIME_ENV.tlsDir}: cannot use ${file} (${reason}); mount the control plane's certificate Secret (ca.crt, tls.crt, tls.key) there`,
-      );
-    }
-  };
-  const ca = read(TLS_FILE_NAMES.ca);
-  const cert = read(TLS_FILE_NAMES.cert);
-  const key = read(TLS_FILE_NAMES.key);
-  try {
-    createSecureContext({ ca, cert, key });
-  } catch (error) {
-    throw new ControlPlaneError(
-      'invalid_request',
-      `${RUNTIME_ENV.tlsDir}: ${dir} holds credentials TLS refuses (${(error as Error).message}); tls.crt and tls.key must be a matching PEM pair`,
-    );
-  }
-  const revision = createHash('sha256').update(ca).update('\0').update(cert).update('\0').update(key).digest('hex');
-  return { ca, cert, key, revision };
+  return readTlsFiles(dir, CONTROL_PLANE_TLS);
 }
 
-export interface ReloadingTlsCredentialsOptions {
-  /** The mounted Secret directory. */
-  readonly dir: string;
-  /** @default DEFAULT_TLS_RELOAD_INTERVAL_MS */
-  readonly checkIntervalMs?: number;
-  /** Called with the new credentials after a rotation was detected and accepted. */
-  readonly onRotate: (credentials: TlsCredentials) => void;
-  /** Called when a changed set cannot be used yet (previous credentials stay in service). */
-  readonly onRejected?: (error: Error) => void;
-}
+export type ReloadingTlsCredentialsOptions = Omit<ReloadingTlsFilesOptions, 'context'>;
 
-/** Credentials that follow the files in `dir`: `current` now, `onRotate` on each accepted change. */
-export class ReloadingTlsCredentials {
-  private credentials: TlsCredentials;
-  private timer: NodeJS.Timeout | undefined;
-  private readonly checkIntervalMs: number;
-  private lastRejected: string | undefined;
-
-  /** Reads the directory now; throws (naming the file) if it is not usable. */
-  constructor(private readonly options: ReloadingTlsCredentialsOptions) {
-    this.checkIntervalMs = options.checkIntervalMs ?? DEFAULT_TLS_RELOAD_INTERVAL_MS;
-    if (!Number.isInteger(this.checkIntervalMs) || this.checkIntervalMs < 10) {
-      throw new ControlPlaneError('invalid_request', `ReloadingTlsCredentials.checkIntervalMs must be an integer >= 10 ms, got ${options.checkIntervalMs}`);
-    }
-    this.credentials = readTlsCredentials(options.dir);
-  }
-
-  get current(): TlsCredentials {
-    return this.credentials;
-  }
-
-  /** Starts the periodic check (idempotent; the timer does not hold the process open). */
-  start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.check(), this.checkIntervalMs);
-    this.timer.unref();
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  /** One bounded check: re-reads the three files; applies them if they changed and are usable. Returns true on rotation. */
-  check(): boolean {
-    let next: TlsCredentials;
-    try {
-      next = readTlsCredentials(this.options.dir);
-    } catch (error) {
-      const message = (error as Error).message;
-      if (message !== this.lastRejected) this.options.onRejected?.(error as Error); // once per distinct problem, not every tick
-      this.lastRejected = message;
-      return false;
-    }
-    this.lastRejected = undefined;
-    if (next.revision === this.credentials.revision) return false;
-    this.credentials = next;
-    this.options.onRotate(next);
-    return true;
+/** The control plane's credentials, following the files in `dir`. */
+export class ReloadingTlsCredentials extends ReloadingTlsFiles {
+  constructor(options: ReloadingTlsCredentialsOptions) {
+    super({ ...options, context: CONTROL_PLANE_TLS });
   }
 }

@@ -15,7 +15,7 @@ export { mergeEvents, type MergedEvent } from './merge-lineage';
 export { TurnEngine, EngineInvariantError, REASON, BUDGET_WARNING_FRACTION, budgetWarningAt } from './turn-engine';
 export { MAX_DROP_NOTICE_RUN, DROP_NOTICE_MAX_HOLD_MS, BYTES_LOW_FRACTION, REASON_LATENCY_EXCEEDED } from './edge-buffer';
 export { engineInputProblem } from './engine-input-validator';
-export { materializePlan, computePlanHash, type PlanMaterialization } from './plan-materializer';
+export { materializePlan, computePlanHash, canonicalPlanText, type PlanMaterialization } from './plan-materializer';
 export { runInputLog, type RecordedRun } from './input-log-runner';
 export { replay, classifyDivergences, type ReplayResult } from './replay';
 export { evaluateReplayDivergences } from './divergence-evaluator';

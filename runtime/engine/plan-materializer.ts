@@ -36,6 +36,37 @@ export function computePlanHash(planWithoutHash: Omit<ResolvedTurnPlan, 'plan_ha
   return createHash('sha256').update(encodeCanonical(planWithoutHash)).digest('hex');
 }
 
+/** Canonical JSON of each plan this module materialized, built with its hash (not observable otherwise). */
+const planEncodings = new WeakMap<ResolvedTurnPlan, string>();
+
+/**
+ * The canonical JSON of a plan from `materializePlan` (byte-identical to `encodeCanonical(plan)`),
+ * or undefined for a plan built elsewhere. The hash already needed the canonical JSON of every
+ * other field: the plan's own encoding is that text with `plan_hash` in its sorted place, so an
+ * egress of the plan does not encode it again.
+ */
+export function canonicalPlanText(plan: ResolvedTurnPlan): string | undefined {
+  return planEncodings.get(plan);
+}
+
+/** `{ hash, text }`: the plan hash of `body` and the canonical JSON of `{ ...body, plan_hash: hash }`, from one encoding. */
+function hashAndEncode(body: Omit<ResolvedTurnPlan, 'plan_hash'>): { hash: string; text: string } {
+  const record = body as unknown as Record<string, unknown>;
+  const members: string[] = [];
+  const keys = Object.keys(record).sort();
+  let hashAt = keys.length;
+  for (const key of keys) {
+    const value = record[key];
+    if (value === undefined) continue;
+    if (hashAt === keys.length && key > 'plan_hash') hashAt = members.length;
+    members.push(`${JSON.stringify(key)}:${encodeCanonical(value)}`);
+  }
+  if (hashAt === keys.length) hashAt = members.length;
+  const hash = createHash('sha256').update(`{${members.join(',')}}`).digest('hex');
+  members.splice(hashAt, 0, `"plan_hash":${JSON.stringify(hash)}`);
+  return { hash, text: `{${members.join(',')}}` };
+}
+
 export function materializePlan(inputs: PlanInputs): PlanMaterialization {
   const profile = Object.prototype.hasOwnProperty.call(inputs.profiles, inputs.bundle.execution_profile)
     ? inputs.profiles[inputs.bundle.execution_profile]
@@ -66,8 +97,11 @@ export function materializePlan(inputs: PlanInputs): PlanMaterialization {
   };
   // Profile parts are shared with the plan: callers pass frozen profiles (the engine freezes its
   // own copy at construction), so sharing them cannot let anything mutate a frozen plan.
-  const plan: ResolvedTurnPlan = { ...body, plan_hash: computePlanHash(body) };
+  const { hash, text } = hashAndEncode(body);
+  const plan: ResolvedTurnPlan = { ...body, plan_hash: hash };
   const error = validateContract('ResolvedTurnPlan', plan);
   if (error) return { ok: false, problem: `${error.path}: ${error.message}` };
-  return { ok: true, plan: deepFreeze(plan) };
+  const frozen = deepFreeze(plan);
+  planEncodings.set(frozen, text);
+  return { ok: true, plan: frozen };
 }

@@ -4,7 +4,8 @@
  * and group file naming the non-root user, and `/tmp` (the only writable path; mounted as a volume).
  */
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TarEntry } from './tar-writer';
 
 /** The unprivileged user the image runs as (distroless "nonroot"). */
@@ -55,4 +56,59 @@ export function baseLayerEntries(nodeBinary: string, libraries: readonly SharedL
   ];
   for (const lib of libraries) entries.push({ type: 'file', path: lib.imagePath, mode: 0o755, content: { sourcePath: lib.sourcePath } });
   return entries;
+}
+
+/** Debian multiarch triplet per OCI architecture. */
+export const MULTIARCH_TRIPLETS: Readonly<Record<string, string>> = { amd64: 'x86_64-linux-gnu', arm64: 'aarch64-linux-gnu' };
+
+function readelf(args: readonly string[], file: string): string {
+  try {
+    return execFileSync('readelf', [...args, file], { encoding: 'utf8' });
+  } catch (error) {
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    throw new Error(
+      missing
+        ? 'image: readelf not found (Debian package binutils); run `bash test/tools/install-test-tools.sh image`'
+        : `image: readelf ${args.join(' ')} ${file} failed: ${String((error as { stderr?: string }).stderr ?? error).trim()}`,
+    );
+  }
+}
+
+/**
+ * The shared libraries of a binary built for another architecture (no `ldd`: it cannot run it),
+ * resolved inside `sysroot` (the extracted Debian packages of that architecture): the program
+ * interpreter, then every `NEEDED` soname, transitively, looked up in the multiarch and plain lib
+ * directories like the loader does. Paths are the in-image paths; sources are dereferenced files
+ * that must stay inside the sysroot.
+ */
+export function sharedLibrariesInSysroot(binary: string, sysroot: string, architecture: string): SharedLibrary[] {
+  const triplet = MULTIARCH_TRIPLETS[architecture];
+  if (!triplet) throw new Error(`image: no multiarch triplet for architecture ${architecture}`);
+  const root = realpathSync(sysroot);
+  const searchDirs = [`/lib/${triplet}`, `/usr/lib/${triplet}`, '/lib', '/usr/lib'];
+  const found = new Map<string, string>();
+  const add = (imagePath: string): string => {
+    const candidate = join(root, imagePath);
+    if (!existsSync(candidate)) throw new Error(`image: ${imagePath} not found in ${sysroot}; add its Debian ${architecture} package to install-test-tools.sh`);
+    const source = realpathSync(candidate);
+    if (source !== root && !source.startsWith(`${root}/`)) throw new Error(`image: ${candidate} resolves outside the sysroot (${source})`);
+    found.set(imagePath, source);
+    return source;
+  };
+  const interpreter = /\[Requesting program interpreter: (\/[^\]]+)\]/.exec(readelf(['-lW'], binary))?.[1];
+  if (interpreter) add(interpreter);
+  const queue = [binary];
+  const seen = new Set<string>();
+  while (queue.length > 0) {
+    const file = queue.shift()!;
+    for (const match of readelf(['-dW'], file).matchAll(/\(NEEDED\)\s+Shared library: \[([^\]]+)\]/g)) {
+      const soname = match[1];
+      if (seen.has(soname)) continue;
+      seen.add(soname);
+      const dir = searchDirs.find((d) => existsSync(join(root, d, soname)));
+      if (!dir) throw new Error(`image: ${soname} (needed by ${file}) not found in ${sysroot} (searched ${searchDirs.join(', ')}); add its Debian ${architecture} package to install-test-tools.sh`);
+      queue.push(add(`${dir}/${soname}`));
+    }
+  }
+  return [...found].map(([imagePath, sourcePath]) => ({ imagePath, sourcePath })).sort((a, b) => (a.imagePath < b.imagePath ? -1 : 1));
 }

@@ -5,6 +5,11 @@
  *
  *   npm run image [-- --out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts]
  *                    [--no-rootfs] [--measure] [--check-reproducible]
+ *                    [--push REGISTRY/REPO [--insecure-registry] [--authfile FILE]]
+ *
+ * Builds linux/amd64 and linux/arm64 under one image index. `--push` builds with REGISTRY/REPO as
+ * the repository, pushes the index with every platform and prints `REGISTRY/REPO@<index digest>`,
+ * the reference envs pin (envs/pins.ts, or the env's runtime image repository setting).
  *
  * `--runtime-entry` overrides the default command's main (default runtime/server/main.ts).
  */
@@ -12,7 +17,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { buildImage, type BuildImageOptions } from './build-image';
+import { buildImage, type BuildImageOptions, type RuntimeImageRecord } from './build-image';
+import { checkPushRepository, pushImage } from './push-image';
 import { controlPlaneLauncher, measureStartToReady, runtimeServerLauncher } from './measure-start';
 
 interface CliArgs {
@@ -23,12 +29,15 @@ interface CliArgs {
   measure: boolean;
   checkReproducible: boolean;
   runtimeEntry?: string;
+  push?: string;
+  insecureRegistry: boolean;
+  authFile?: string;
 }
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
 function parseArgs(argv: readonly string[]): CliArgs {
-  const args: CliArgs = { outDir: join(REPO_ROOT, 'dist', 'image'), stageRootfs: true, measure: false, checkReproducible: false };
+  const args: CliArgs = { outDir: join(REPO_ROOT, 'dist', 'image'), stageRootfs: true, measure: false, checkReproducible: false, insecureRegistry: false };
   for (let i = 0; i < argv.length; i++) {
     const value = (): string => {
       const v = argv[++i];
@@ -57,27 +66,53 @@ function parseArgs(argv: readonly string[]): CliArgs {
       case '--check-reproducible':
         args.checkReproducible = true;
         break;
+      case '--push':
+        args.push = value();
+        break;
+      case '--insecure-registry':
+        args.insecureRegistry = true;
+        break;
+      case '--authfile':
+        args.authFile = value();
+        break;
+      case '--help':
+      case '-h':
+        console.log('usage: image [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible] [--push REGISTRY/REPO [--insecure-registry] [--authfile FILE]]\n  reproducible multi-platform runtime OCI image (linux/amd64 + linux/arm64, no Docker); writes DIR/runtime.json (default dist/image); --push copies the index to REGISTRY/REPO and prints the digest to pin');
+        process.exit(0);
       default:
-        throw new Error(`unknown argument ${argv[i]}; usage: build-image-cli [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible]`);
+        throw new Error(
+          `unknown argument ${argv[i]}; usage: build-image-cli [--out-dir DIR] [--repository REPO] [--tag TAG] [--runtime-entry FILE.ts] [--no-rootfs] [--measure] [--check-reproducible] [--push REGISTRY/REPO [--insecure-registry] [--authfile FILE]]`,
+        );
     }
   }
+  if (args.push !== undefined) {
+    checkPushRepository(args.push);
+    if (args.repository !== undefined && args.repository !== args.push) throw new Error(`--repository ${args.repository} and --push ${args.push} differ; --push sets the repository, drop --repository`);
+    args.repository = args.push;
+  }
+  if ((args.insecureRegistry || args.authFile !== undefined) && args.push === undefined) throw new Error('--insecure-registry and --authfile only apply with --push');
   if (args.measure && !args.stageRootfs) throw new Error('--measure needs the staged rootfs; drop --no-rootfs');
   return args;
 }
 
-function validateLayout(layoutDir: string, tag: string): void {
-  for (const [tool, argv] of [
-    ['umoci', ['stat', '--image', `${layoutDir}:${tag}`]],
-    ['skopeo', ['inspect', `oci:${layoutDir}:${tag}`]],
-  ] as const) {
-    const result = spawnSync(tool, [...argv], { encoding: 'utf8' });
+/**
+ * skopeo reads the layout back per platform (umoci cannot: it refuses a tag naming an index of
+ * several manifests as ambiguous). Skipped when skopeo is not installed.
+ */
+function validateLayout(layoutDir: string, record: RuntimeImageRecord): void {
+  for (const p of record.platforms) {
+    const result = spawnSync('skopeo', ['inspect', '--override-os', p.platform.os, '--override-arch', p.platform.architecture, `oci:${layoutDir}:${record.tag}`], { encoding: 'utf8' });
     if (result.error) {
-      console.log(`image: ${tool} not installed; skipped`);
-      continue;
+      console.log('image: skopeo not installed; layout not validated');
+      return;
     }
-    if (result.status !== 0) throw new Error(`image: ${tool} rejects the layout: ${result.stderr.trim()}`);
-    console.log(`image: ${tool} accepts the layout`);
+    if (result.status !== 0) throw new Error(`image: skopeo rejects the layout (${p.platform.architecture}): ${result.stderr.trim()}`);
+    const inspected = JSON.parse(result.stdout) as { Digest: string; Architecture: string; Layers: string[] };
+    if (inspected.Digest !== record.digest || inspected.Architecture !== p.platform.architecture || inspected.Layers.join() !== p.layers.map((l) => l.digest).join()) {
+      throw new Error(`image: skopeo reads ${inspected.Architecture} ${inspected.Digest} with layers ${inspected.Layers.join(', ')}, not what the build recorded for ${p.platform.architecture}`);
+    }
   }
+  console.log(`image: skopeo reads the index and its ${record.platforms.length} platform images as recorded`);
 }
 
 async function main(): Promise<void> {
@@ -93,9 +128,13 @@ async function main(): Promise<void> {
   };
   const result = buildImage(options);
   const { record } = result;
-  validateLayout(result.layoutDir, record.tag);
+  validateLayout(result.layoutDir, record);
   console.log(`image: ${record.image}`);
-  console.log(`image: compressed ${(record.sizeCompressedBytes / 1e6).toFixed(1)} MB (${record.layers.map((l) => `${l.name} ${(l.sizeBytes / 1e6).toFixed(1)} MB`).join(', ')})`);
+  for (const p of record.platforms) {
+    console.log(
+      `image: ${p.platform.os}/${p.platform.architecture} ${p.digest} compressed ${(p.sizeCompressedBytes / 1e6).toFixed(1)} MB (${p.layers.map((l) => `${l.name} ${(l.sizeBytes / 1e6).toFixed(1)} MB`).join(', ')})`,
+    );
+  }
   if (record.undeclaredRuntimeDependencies.length > 0) {
     console.log(`image: WARNING undeclared runtime dependencies: ${record.undeclaredRuntimeDependencies.join(', ')}`);
   }
@@ -108,6 +147,18 @@ async function main(): Promise<void> {
     } finally {
       rmSync(again, { recursive: true, force: true });
     }
+  }
+  if (args.push !== undefined) {
+    const pushed = pushImage({
+      layoutDir: result.layoutDir,
+      tag: record.tag,
+      digest: record.digest,
+      repository: args.push,
+      insecure: args.insecureRegistry,
+      ...(args.authFile ? { authFile: args.authFile } : {}),
+    });
+    console.log(`image: pushed ${record.platforms.map((p) => `${p.platform.os}/${p.platform.architecture}`).join(' + ')} in ${pushed.durationMs} ms; pin:`);
+    console.log(pushed.image);
   }
   if (args.measure && result.rootfsDir) {
     const targets = [

@@ -1,6 +1,6 @@
 /**
- * Writes an OCI image layout (image-spec v1.1: `oci-layout`, `index.json`, `blobs/sha256/`) from
- * gzipped layers and an image config. JSON documents are canonical (sorted keys, no whitespace),
+ * Writes a multi-platform OCI image layout (image-spec v1.1: `oci-layout`, `index.json`, `blobs/sha256/`)
+ * from gzipped layers and an image config per platform. JSON documents are canonical (sorted keys, no whitespace),
  * so their digests depend only on their content.
  */
 import { createHash } from 'node:crypto';
@@ -31,22 +31,35 @@ export interface LayoutLayer {
   readonly blob: Buffer;
 }
 
-export interface WrittenLayout {
+export interface LayoutImage {
+  readonly platform: { readonly os: 'linux'; readonly architecture: string };
+  readonly layers: readonly LayoutLayer[];
+  readonly config: Record<string, unknown>;
+}
+
+export interface WrittenImage {
+  readonly platform: LayoutImage['platform'];
   readonly manifest: Descriptor;
   readonly config: Descriptor;
   readonly layers: readonly Descriptor[];
 }
 
+export interface WrittenLayout {
+  /** The image index over every platform (what a multi-platform pin names). */
+  readonly index: Descriptor;
+  readonly images: readonly WrittenImage[];
+}
+
 /**
- * Writes blobs, manifest, index and `oci-layout` into `dir` (which must be empty or absent).
- * @param refName the `org.opencontainers.image.ref.name` of the manifest in index.json (the tag).
+ * Writes blobs (shared layers stored once), one manifest per platform, an image index over them
+ * (a blob, so it has a digest to pin) and `index.json` + `oci-layout` into `dir` (empty or absent).
+ * @param refName the `org.opencontainers.image.ref.name` of the image index in index.json (the tag).
  */
 export function writeOciLayout(
   dir: string,
-  layers: readonly LayoutLayer[],
-  config: Record<string, unknown>,
+  images: readonly LayoutImage[],
   refName: string,
-  manifestAnnotations: Readonly<Record<string, string>> = {},
+  annotations: Readonly<Record<string, string>> = {},
 ): WrittenLayout {
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
@@ -55,25 +68,30 @@ export function writeOciLayout(
     writeFileSync(join(blobs, digest.slice('sha256:'.length)), data);
     return digest;
   };
-  const layerDescriptors = layers.map((layer) => ({ mediaType: MEDIA_TYPES.layerGzip, digest: put(layer.blob), size: layer.blob.length }));
-  const configJson = encodeCanonical(config);
-  const configDescriptor: Descriptor = { mediaType: MEDIA_TYPES.config, digest: put(configJson), size: Buffer.byteLength(configJson) };
-  const manifestJson = encodeCanonical({
-    schemaVersion: 2,
-    mediaType: MEDIA_TYPES.manifest,
-    config: configDescriptor,
-    layers: layerDescriptors,
-    ...(Object.keys(manifestAnnotations).length > 0 ? { annotations: manifestAnnotations } : {}),
+  const withAnnotations = Object.keys(annotations).length > 0 ? { annotations } : {};
+  const written = images.map((image): WrittenImage => {
+    const layers = image.layers.map((layer) => ({ mediaType: MEDIA_TYPES.layerGzip, digest: put(layer.blob), size: layer.blob.length }));
+    const configJson = encodeCanonical(image.config);
+    const config: Descriptor = { mediaType: MEDIA_TYPES.config, digest: put(configJson), size: Buffer.byteLength(configJson) };
+    const manifestJson = encodeCanonical({ schemaVersion: 2, mediaType: MEDIA_TYPES.manifest, config, layers, ...withAnnotations });
+    const manifest: Descriptor = { mediaType: MEDIA_TYPES.manifest, digest: put(manifestJson), size: Buffer.byteLength(manifestJson) };
+    return { platform: image.platform, manifest, config, layers };
   });
-  const manifestDescriptor: Descriptor = { mediaType: MEDIA_TYPES.manifest, digest: put(manifestJson), size: Buffer.byteLength(manifestJson) };
+  const indexJson = encodeCanonical({
+    schemaVersion: 2,
+    mediaType: MEDIA_TYPES.index,
+    manifests: written.map((w) => ({ ...w.manifest, platform: w.platform })),
+    ...withAnnotations,
+  });
+  const index: Descriptor = { mediaType: MEDIA_TYPES.index, digest: put(indexJson), size: Buffer.byteLength(indexJson) };
   writeFileSync(
     join(dir, 'index.json'),
     encodeCanonical({
       schemaVersion: 2,
       mediaType: MEDIA_TYPES.index,
-      manifests: [{ ...manifestDescriptor, annotations: { 'org.opencontainers.image.ref.name': refName } }],
+      manifests: [{ ...index, annotations: { 'org.opencontainers.image.ref.name': refName } }],
     }),
   );
   writeFileSync(join(dir, 'oci-layout'), encodeCanonical({ imageLayoutVersion: '1.0.0' }));
-  return { manifest: manifestDescriptor, config: configDescriptor, layers: layerDescriptors };
+  return { index, images: written };
 }

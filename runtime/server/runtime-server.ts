@@ -24,6 +24,11 @@ import { SessionConnection, type SessionHost } from './session/session-connectio
 import { resolveTurnStart } from './session/turn-start-resolver';
 import { CLOSE_CODES, encodeHello, SESSION_PROTOCOL } from './session/wire-protocol';
 
+/** The fix for a listen error: a port in use names the env var that moves it. */
+function portHint(err: Error, envName: string): string {
+  return /EADDRINUSE/.test(err.message) ? `; the port is in use: stop what holds it or set ${envName} to a free port (0 picks one)` : '';
+}
+
 export interface RuntimeServerProps {
   readonly config: ServerConfig;
   /** Authority lease store. @default built from `config` (memory or etcd); closed by the server on stop */
@@ -46,6 +51,11 @@ export interface RuntimeServerProps {
    * @default undefined
    */
   readonly controlPlane?: ControlPlaneClient;
+  /**
+   * Interface of the admin listener. A worker of a pod's worker pool binds it on 127.0.0.1 (its
+   * primary serves the pod's admin port). @default config.host
+   */
+  readonly adminHost?: string;
 }
 
 /** What a drain did; returned by `drain()` and logged. */
@@ -91,8 +101,12 @@ function addCounters(into: CounterTotals, from: EngineCounters): void {
 }
 
 /** The lease store the config names, built by the authority module's one factory. */
-export function leaseStoreFromConfig(config: ServerConfig): LeaseStore {
+export function leaseStoreFromConfig(config: ServerConfig, logger: ServerLogger = silentLogger): LeaseStore {
   return createLeaseStoreFromEnv({
+    onTlsEvent: (event) =>
+      event.kind === 'rotated'
+        ? logger.log('info', 'etcd client certificate rotated; reconnected with it, leases kept', { cert_file: event.certFile, not_after: event.notAfter, watches_moved: event.watchesMoved })
+        : logger.log('error', `etcd client certificate not usable; keeping the previous one: ${event.message}`),
     env: {
       [RUNTIME_ENV.leaseStore]: config.leaseStore,
       [RUNTIME_ENV.etcdEndpoints]: config.etcdEndpoints.join(','),
@@ -116,6 +130,8 @@ export class RuntimeServer implements SessionHost {
   private readonly sessions = new Map<string, SessionConnection>();
   private readonly closedTotals = emptyTotals();
   private closedSuppressedOutputs = 0;
+  private closedPurgedItems = 0;
+  private closedTelemetryShed = 0;
   private readonly tickIntervalMs: number;
   private readonly clockOrigin = performance.now();
   private tickTimer: NodeJS.Timeout | undefined;
@@ -137,7 +153,12 @@ export class RuntimeServer implements SessionHost {
     const server = new RuntimeServer(props);
     try {
       await server.authority.start();
-      await Promise.all([server.admin.listen(), server.listenSessions()]);
+      await Promise.all([
+        server.admin.listen().catch((err: Error) => {
+          throw new Error(`${err.message}${portHint(err, RUNTIME_ENV.adminPort)}`);
+        }),
+        server.listenSessions(),
+      ]);
     } catch (err) {
       await server.stop();
       throw err;
@@ -192,7 +213,7 @@ export class RuntimeServer implements SessionHost {
       this.controlPlaneClient = props.controlPlane;
     }
     this.ownsStore = props.leaseStore === undefined;
-    this.store = props.leaseStore ?? leaseStoreFromConfig(props.config);
+    this.store = props.leaseStore ?? leaseStoreFromConfig(props.config, this.logger);
     this.authority = new PlacementAuthority({
       store: this.store,
       key: placementLeaseKey(this.config.region, this.config.podName),
@@ -202,7 +223,7 @@ export class RuntimeServer implements SessionHost {
       onLost: (event) => this.onLeaseLost(event),
     });
     this.admin = new AdminServer({
-      host: this.config.host,
+      host: props.adminHost ?? this.config.host,
       port: this.config.adminPort,
       readiness: () => this.readiness(),
       renderMetrics: () => this.renderMetrics(),
@@ -253,6 +274,10 @@ export class RuntimeServer implements SessionHost {
     return Math.floor(performance.now() - this.clockOrigin);
   }
 
+  get pipelineVersion(): string {
+    return this.config.profile;
+  }
+
   resolveTurnStart(sessionId: string, authorityEpoch: number): TurnStartContext | Promise<TurnStartContext> {
     const remote = this.controlPlaneTurnStart;
     // Local admission (step 2) comes before the control plane's answer (step 5): a draining
@@ -298,6 +323,8 @@ export class RuntimeServer implements SessionHost {
     this.sessions.delete(session.sessionId);
     addCounters(this.closedTotals, session.counters());
     this.closedSuppressedOutputs += session.suppressedOutputs;
+    this.closedPurgedItems += session.purgedDataItems;
+    this.closedTelemetryShed += session.shedTelemetryItems;
     this.metrics.sessionsActive.set(this.sessions.size);
     // The control plane's CP-05 slot is per session: give it back (best effort; idle slots expire).
     if (session.turnStartsRequested === 0) return;
@@ -314,7 +341,7 @@ export class RuntimeServer implements SessionHost {
   private listenSessions(): Promise<void> {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) =>
-        reject(new Error(`session server: cannot listen on ${this.config.host}:${this.config.sessionPort}: ${err.message}`));
+        reject(new Error(`session server: cannot listen on ${this.config.host}:${this.config.sessionPort}: ${err.message}${portHint(err, RUNTIME_ENV.sessionPort)}`));
       this.http.once('error', onError);
       this.http.listen(this.config.sessionPort, this.config.host, () => {
         this.http.off('error', onError);
@@ -419,14 +446,22 @@ export class RuntimeServer implements SessionHost {
     addCounters(totals, this.closedTotals);
     for (const session of this.sessions.values()) addCounters(totals, session.counters());
     const m = this.metrics;
-    // Rejected stale-epoch outputs: the engines' own rejections plus what the server's egress
-    // fence refused after a lease loss (outputs stamped with an epoch no longer held).
+    // The engines' stale-epoch rejections (ingress) and, apart, what the server's egress fence
+    // refused after a lease loss (outputs stamped with an epoch no longer held).
     let serverFenced = this.closedSuppressedOutputs;
-    for (const session of this.sessions.values()) serverFenced += session.suppressedOutputs;
-    m.staleEpochRejectedTotal.collect(totals.stale_epoch_rejected + serverFenced);
+    let purged = this.closedPurgedItems;
+    let telemetryShed = this.closedTelemetryShed;
+    for (const session of this.sessions.values()) {
+      serverFenced += session.suppressedOutputs;
+      purged += session.purgedDataItems;
+      telemetryShed += session.shedTelemetryItems;
+    }
+    m.staleEpochRejectedTotal.collect(totals.stale_epoch_rejected);
+    m.staleEpochOutputsFencedTotal.collect(serverFenced);
     m.staleEpochAcceptedTotal.collect(totals.stale_epoch_accepted);
-    m.collectShed('DataLane', totals.data_dropped);
-    m.collectShed('TelemetryLane', totals.telemetry_dropped);
+    // DataLane: the edge buffers' drops plus queued items of aborted turns purged from egress.
+    m.collectShed('DataLane', totals.data_dropped + purged);
+    m.collectShed('TelemetryLane', totals.telemetry_dropped + telemetryShed);
     m.draining.set(this.draining ? 1 : 0);
     m.leaseHeld.set(this.authority.held ? 1 : 0);
     return m.render();

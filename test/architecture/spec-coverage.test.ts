@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const CASES = path.resolve(ROOT, '..', 'shared', 'spec', 'conformance-cases.md');
+const CASES = path.resolve(process.env.RSPP_DESIGN_DIR ?? path.resolve(ROOT, '..', 'shared'), 'spec', 'conformance-cases.md');
 
 function testFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -25,7 +25,13 @@ function blockNames(source: string): string[] {
   return names;
 }
 
-(fs.existsSync(CASES) ? describe : describe.skip)('conformance cases are named tests', () => {
+describe('conformance cases are named tests', () => {
+  // The design folder sits beside the repository (as laid out for developers and CI), not inside the
+  // package: without it the checks show as skipped, with the reason in the name, and read nothing.
+  if (!fs.existsSync(CASES)) {
+    test.skip(`skipped: ${path.relative(ROOT, CASES)} not found (the design folder ../shared is absent)`, () => undefined);
+    return;
+  }
   const ids = [...fs.readFileSync(CASES, 'utf8').matchAll(/^\| ((?:CT|LC|CF|AE|BF|ML|RD|FI|QG)-[A-Za-z0-9]+) \|/gm)].map((m) => m[1]);
   const names = testFiles(path.join(ROOT, 'test', 'runtime')).flatMap((f) => blockNames(fs.readFileSync(f, 'utf8')));
 

@@ -115,7 +115,9 @@ describe('LiveKit node-CIDR egress (livekit.nodeCidrs, opt-in)', () => {
     expect(env.livekit.nodeCidrs).toBeUndefined();
     const { objects, platform } = synthPlatform(env);
     expect(platform.liveKitNodeEgress).toBeUndefined();
-    expect(byKind(objects, 'NetworkPolicy').some((p) => JSON.stringify(p.spec).includes('ipBlock'))).toBe(false);
+    // The only IP blocks are the cluster flavour's DNS resolvers: single hosts, port 53 only.
+    const ipRules = byKind(objects, 'NetworkPolicy').flatMap((p) => [...(p.spec.egress ?? []), ...(p.spec.ingress ?? [])]).filter((r) => JSON.stringify(r).includes('ipBlock'));
+    for (const rule of ipRules) expect(rule.ports.map((p: K8sObject) => p.port)).toEqual([53, 53]);
     expect(checkPolicy(objects, { env: env.name }).exemptions).toEqual([]);
   });
 

@@ -1,12 +1,10 @@
 import { Testing } from 'cdk8s';
-import { parse } from 'yaml';
 import { LANE_LABEL_VALUES, METRICS, PATHS, SLO_GATES } from '../../runtime/contracts/runtime-interface';
 import { PrometheusRule, ServiceMonitor } from '../../constructs/crds';
 import { MtlsBaseline } from '../../constructs/mtls-baseline';
 import { IFlowEndpoint } from '../../constructs/network-flows';
 import { ObservabilityStack, ObservabilityStackProps, ScrapeTarget } from '../../constructs/observability-stack';
 import { SLO_GATE_LABEL, sloAlertRules } from '../../constructs/observability/slo-alert-rules';
-import { otelCollectorConfig } from '../../constructs/observability/otel-collector-config';
 import { RuntimeMetrics } from '../../runtime/server/metrics/runtime-metrics';
 import { byKind, metricFamiliesIn, named, schemaProblem } from './platform-invariants.support';
 
@@ -128,17 +126,10 @@ describe('ObservabilityStack', () => {
     expect(thresholds).toEqual(expect.arrayContaining([SLO_GATES.turnOpenDecisionP95Ms / 1000, SLO_GATES.firstOutputP95Ms / 1000, SLO_GATES.cancelFenceP95Ms / 1000]));
   });
 
-  test('the OpenTelemetry collector config is a ConfigMap with OTLP in and out, memory-limited and batched', () => {
-    const { objects } = synth({ environment: 'stage', otlpExportEndpoint: 'tempo.observability.svc:4317' });
-    const config = parse(named(objects, 'ConfigMap', 'rspp-otel-collector').data['config.yaml']);
-    expect(config.exporters.otlp.endpoint).toBe('tempo.observability.svc:4317');
-    expect(config.service.pipelines.traces).toEqual({ receivers: ['otlp'], processors: ['memory_limiter', 'resource', 'batch'], exporters: ['otlp'] });
-    expect(config.processors.resource.attributes).toContainEqual({ key: 'deployment.environment', value: 'stage', action: 'upsert' });
-    for (const pipeline of Object.values<any>(config.service.pipelines)) {
-      for (const p of pipeline.processors) expect(config.processors[p]).toBeDefined();
-      for (const e of pipeline.exporters) expect(config.exporters[e]).toBeDefined();
-      for (const r of pipeline.receivers) expect(config.receivers[r]).toBeDefined();
-    }
+  test('ships no OpenTelemetry collector configuration (nothing exports OTLP; no collector is installed)', () => {
+    const { objects } = synth();
+    expect(objects.filter((o) => o.kind === 'ConfigMap').map((o) => o.metadata.name)).toEqual(['rspp-grafana-dashboard']);
+    expect(JSON.stringify(objects)).not.toMatch(/otel|otlp/i);
   });
 
   test('every object passes the prometheus-operator and Kubernetes schemas', () => {
@@ -153,13 +144,8 @@ describe('ObservabilityStack', () => {
       ['Prometheus peer without namespace', { prometheusPeer: { namespaceLabels: {}, podLabels: { a: 'b' } } }, /props.prometheusPeer.namespaceLabels must not be empty/],
       ['two dashboard labels', { grafanaDashboardLabel: { a: '1', b: '1' } }, /props.grafanaDashboardLabel must be exactly one label/],
       ['bad scrape interval', { scrapeInterval: 'often' }, /"often" is not a Prometheus duration/],
-      ['bad OTLP endpoint', { otlpExportEndpoint: 'https://collector' }, /exportEndpoint "https:\/\/collector" must be host:port/],
     ])('%s', (_name, props, message) => {
       expect(() => synth(props)).toThrow(message);
-    });
-
-    test('the collector memory limit has a floor', () => {
-      expect(() => otelCollectorConfig({ environment: 'x', exportEndpoint: 'a:1', memoryLimitMiB: 8 })).toThrow(/memoryLimitMiB must be an integer >= 64/);
     });
   });
 

@@ -54,7 +54,7 @@ describe('README composition examples', () => {
     new ObservabilityStack(chart, 'obs', {
       tls,
       targets: [
-        { name: 'runtime', workload: runtime, serviceLabels: runtime.podSelector, portName: runtime.ports.admin.name, port: runtime.ports.admin.port },
+        runtime.scrapeTarget,
         cp.scrapeTarget,
         ...(leases.scrapeTarget ? [leases.scrapeTarget] : []),
       ],

@@ -105,8 +105,8 @@ describe('RsppPlatform', () => {
 
   test('a renamed runtime gets a certificate for its own Service name', () => {
     const { objects, platform } = synthPlatform(prod, { names: { runtime: 'voice-runtime' } });
-    expect(named(objects, 'Certificate', 'runtime').spec.dnsNames).toEqual(expect.arrayContaining(['voice-runtime', 'voice-runtime.rspp.svc']));
-    expect(platform.runtime.serviceHost).toBe('voice-runtime.rspp.svc');
+    expect(named(objects, 'Certificate', 'runtime').spec.dnsNames).toEqual(expect.arrayContaining(['voice-runtime', 'voice-runtime.rspp-prod.svc']));
+    expect(platform.runtime.serviceHost).toBe('voice-runtime.rspp-prod.svc');
   });
 
   describe.each(ENVS)('%s: the runtime (the LiveKit-connected media worker) may reach the LiveKit server, and only it', (_name, env) => {

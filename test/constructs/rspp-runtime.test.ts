@@ -193,15 +193,16 @@ describe('drain: preStop + grace period derived from the declared drain time', (
 describe('high availability', () => {
   test.each([
     [2, 4, 1],
-    [3, 20, 2],
-  ])('min %i max %i: PDB minAvailable %i, HPA min >= minAvailable + 1, spread', (minReplicas, maxReplicas, minAvailable) => {
+    [3, 20, 1],
+  ])('min %i max %i: PDB maxUnavailable %i (whatever the replica count), spread', (minReplicas, maxReplicas, maxUnavailable) => {
     const { runtime, objects } = runtimeIn({ minReplicas, maxReplicas });
     expect(runtime.highAvailability).toBe(true);
     const pdb = only(objects, 'PodDisruptionBudget');
     const hpa = only(objects, 'HorizontalPodAutoscaler');
-    expect(pdb.spec.minAvailable).toBe(minAvailable);
+    expect(pdb.spec.maxUnavailable).toBe(maxUnavailable);
+    expect(pdb.spec.minAvailable).toBeUndefined();
     expect(pdb.spec.selector.matchLabels).toEqual(runtime.podSelector);
-    expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(pdb.spec.minAvailable + 1);
+    expect(hpa.spec.minReplicas).toBeGreaterThan(pdb.spec.maxUnavailable);
     expect(hpa.spec).toMatchObject({ minReplicas, maxReplicas });
     expect(hpa.spec.metrics[0].resource).toEqual({ name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } });
     const pod = only(objects, 'Deployment').spec.template.spec;
@@ -285,7 +286,7 @@ describe('composition in a user chart with overridden props', () => {
     expect(c.resources).toEqual({ requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' } });
     expect(c.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10001 });
     expect(only(objects, 'HorizontalPodAutoscaler').spec).toMatchObject({ minReplicas: 4, maxReplicas: 12 });
-    expect(only(objects, 'PodDisruptionBudget').spec.minAvailable).toBe(3);
+    expect(only(objects, 'PodDisruptionBudget').spec.maxUnavailable).toBe(1);
     expect(only(objects, 'Deployment').spec.template.spec.terminationGracePeriodSeconds).toBe(gracePeriodFor(45));
   });
 

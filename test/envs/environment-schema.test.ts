@@ -49,8 +49,8 @@ describe('the three environments carry the MVP single-region posture (architectu
     for (const env of [dev, stage, prod]) expect(environmentProblems(env, env.name)).toEqual([]);
   });
 
-  test('LiveKit runs in its own namespace, "livekit" unless an env says otherwise', () => {
-    for (const name of ['dev', 'stage', 'prod']) expect(load(name).livekit.namespace).toBe('livekit');
+  test('LiveKit runs in its own namespace, "livekit-<env>" (envs share a cluster)', () => {
+    for (const name of ['dev', 'stage', 'prod']) expect(load(name).livekit.namespace).toBe(`livekit-${name}`);
   });
 
   test('an unknown env name is refused with the allowed names', () => {
@@ -102,7 +102,7 @@ describe('validateEnvironment reports one message per problem: env, field path, 
     ['external-only peer in managed mode', prod, (c) => (c.leaseStore.externalPeer = EXTERNAL_LEASE_STORE.externalPeer), 'prod: leaseStore.externalPeer: only used when leaseStore.mode is "external"'],
     ['LiveKit namespace missing', dev, (c) => delete c.livekit.namespace, 'dev: livekit.namespace: required field is missing; expected a namespace name (DNS label, e.g. "livekit")'],
     ['LiveKit namespace not a DNS label', dev, (c) => (c.livekit.namespace = 'LiveKit'), 'dev: livekit.namespace: "LiveKit" is not a DNS label'],
-    ['LiveKit in the platform namespace', prod, (c) => (c.livekit.namespace = c.namespace), 'prod: livekit.namespace: "rspp" is the platform namespace; LiveKit runs in a namespace of its own'],
+    ['LiveKit in the platform namespace', prod, (c) => (c.livekit.namespace = c.namespace), 'prod: livekit.namespace: "rspp-prod" is the platform namespace; LiveKit runs in a namespace of its own'],
     ['lease outlives the drain', dev, (c) => Object.assign(c.leaseStore, { leaseTtlSeconds: 40 }), 'dev: leaseStore.leaseTtlSeconds: 40 exceeds runtime.drainSeconds 30'],
     ['mutable bundle reference', prod, (c) => (c.pipeline.bundleDigest = 'latest'), 'prod: pipeline.bundleDigest: "latest" is not a bundle digest'],
     ['chart version range', prod, (c) => (c.livekit.chartVersion = '^1.5.0'), 'prod: livekit.chartVersion: "^1.5.0" is not an exact version'],

@@ -7,6 +7,7 @@ import {
   parsePinnedImage,
   PLATFORM_VERSION,
   RUNTIME_IMAGE,
+  RUNTIME_IMAGE_PLATFORMS,
   SHA256_DIGEST,
   SIMPLE_V1_BUNDLE_DIGEST,
 } from '../../envs';
@@ -17,6 +18,13 @@ import { MVP_PROFILE } from '../../runtime/contracts/runtime-interface';
 describe('envs/pins.ts', () => {
   test('every image is pinned by digest', () => {
     for (const image of [RUNTIME_IMAGE, CONTROL_PLANE_IMAGE, ETCD_IMAGE]) expect(parsePinnedImage(image)).toBeDefined();
+  });
+
+  test('the runtime image pin is an index over linux/amd64 and linux/arm64, each platform digest recorded', () => {
+    expect(RUNTIME_IMAGE_PLATFORMS.map((p) => p.platform)).toEqual(['linux/amd64', 'linux/arm64']);
+    for (const p of RUNTIME_IMAGE_PLATFORMS) expect(p.digest).toMatch(SHA256_DIGEST);
+    const digests = [parsePinnedImage(RUNTIME_IMAGE)!.digest, ...RUNTIME_IMAGE_PLATFORMS.map((p) => p.digest)];
+    expect(new Set(digests).size).toBe(3); // the index is not one of its platform manifests
   });
 
   test('the control plane runs the runtime image', () => {

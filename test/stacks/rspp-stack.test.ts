@@ -18,18 +18,21 @@ import { loadEnvironment } from '../../envs/load-environment';
 import { CERT_MANAGER_CHART, LIVEKIT_SERVER_CHART } from '../../stacks/chart-pins';
 import { configureClusterAccess } from '../../stacks/cluster-access';
 import { HELM_PROVIDER, KUBERNETES_PROVIDER, TERRAFORM_REQUIRED_VERSION } from '../../stacks/provider-pins';
-import { LIVEKIT_KEY_FILE } from '../../stacks/livekit-transport';
+import { LIVEKIT_KEY_FILE, LIVEKIT_VALKEY_SECRET, valkeyNamespaceOf, valkeyObjects } from '../../stacks/livekit-transport';
 import { RsppStack } from '../../stacks/rspp-stack';
 import { scanStackForSecrets } from '../../stacks/secret-scan';
+import { CLUSTER_FLAVOURS } from '../../envs/cluster-flavour';
+import { METRICS_SERVER_IMAGE } from '../../envs/third-party-images';
+import { chainSeconds, PLATFORM_COLD_START_CHAIN, RELEASE_TIMEOUTS } from '../../stacks/release-timeouts';
 
 Testing.setupJest();
 
 const env = (name: EnvName): EnvironmentConfig => loadEnvironment(name, { builtImageFile: false });
 
-function synth(config: EnvironmentConfig, createsNamespace = false): string {
+function synth(config: EnvironmentConfig): string {
   const stack = new RsppStack(Testing.app(), {
     env: config,
-    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, createsNamespace },
+    platformChart: { pathFromStackDir: `../../../dist/${config.name}/charts/rspp-platform`, values: { 'rspp-runtime': { image: config.runtime.image } }, version: '0.1.0+0123456789ab' },
   });
   return Testing.synth(stack);
 }
@@ -69,7 +72,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     expect(json).toHaveResourceWithProperties(Release, { name: config.observability.prometheusReleaseLabel, chart: 'kube-prometheus-stack', version: config.observability.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: 'livekit-server', chart: LIVEKIT_SERVER_CHART.chart, repository: 'https://helm.livekit.io', version: config.livekit.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: `rspp-${name}`, chart: `\${path.root}/../../../dist/${name}/charts/rspp-platform` });
-    for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+|local chart)$/);
+    for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+(\+[0-9a-f]{12})?|local chart)$/);
   });
 
   test('LiveKit runs in its own namespace, privileged on enforce only, with the exemption and reason written on it', () => {
@@ -92,7 +95,9 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     }
     expect(exemptions[`${EXEMPTION_ANNOTATION_PREFIX}RSPP-POD-001`]).toContain(`${config.livekit.udpPortRangeStart}-${config.livekit.udpPortRangeEnd}/udp`);
     // Every other namespace the stack creates is restricted.
-    for (const ns of namespaces.filter((n) => n.metadata.name !== config.livekit.namespace)) {
+    // `monitoring` is kube-prometheus-stack's (node-exporter needs host namespaces): left at the cluster
+    // default, as Helm's createNamespace did; the stack creates it only so its Secrets precede the release.
+    for (const ns of namespaces.filter((n) => n.metadata.name !== config.livekit.namespace && n.metadata.name !== 'monitoring')) {
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
     }
   });
@@ -105,18 +110,35 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
     expect(values.livekit.key_file).toBe(LIVEKIT_KEY_FILE);
   });
 
-  test(`Redis ${config.livekit.replicas > 1 ? 'is' : 'is not'} installed (LiveKit nodes: ${config.livekit.replicas})`, () => {
-    const redis = releases(json).find((r) => r.name === 'livekit-redis');
+  test(`LiveKit's Valkey ${config.livekit.replicas > 1 ? 'is' : 'is not'} installed (LiveKit nodes: ${config.livekit.replicas}); no Bitnami chart`, () => {
     const livekit = release(json, 'livekit-server');
+    const doc = JSON.parse(json);
+    const manifests = Object.values(doc.resource?.kubernetes_manifest ?? {}) as Array<{ manifest: Record<string, any>; depends_on?: string[]; wait?: unknown }>;
+    expect(releases(json).map((r) => r.chart)).not.toContain('redis');
+    expect(json).not.toMatch(/bitnami/);
     if (config.livekit.replicas > 1) {
-      expect(redis).toBeDefined();
-      expect(parse(livekit.values[0]).livekit.redis.address).toBe(`livekit-redis-master.${config.livekit.namespace}.svc.cluster.local:6379`);
+      const ns = valkeyNamespaceOf(config);
+      const deployment = manifests.find((m) => m.manifest.kind === 'Deployment')!;
+      expect(deployment.manifest.metadata).toMatchObject({ name: 'livekit-valkey', namespace: ns });
+      expect(deployment.manifest.spec.template.spec.containers[0].image).toMatch(/^docker\.io\/valkey\/valkey:[0-9.]+@sha256:[0-9a-f]{64}$/);
+      expect(deployment.wait).toEqual({ rollout: true });
+      expect(manifests.map((m) => `${m.manifest.kind}/${m.manifest.metadata.name}`).sort()).toEqual(
+        valkeyObjects(config).objects.map((o) => `${o.kind}/${o.metadata.name}`).sort(),
+      );
+      expect(parse(livekit.values[0]).livekit.redis).toEqual({ address: `livekit-valkey.${ns}.svc.cluster.local:6379` });
       expect(livekit.set_wo).toEqual([{ name: 'livekit.redis.password', value: '${var.livekit_redis_password}' }]);
-      expect(livekit.depends_on).toContain('helm_release.livekit_redis_52CFAB1A');
+      expect(livekit.depends_on.filter((d: string) => d.startsWith('kubernetes_manifest.'))).toHaveLength(manifests.length - 1);
+      expect(json).toHaveResourceWithProperties(SecretV1, {
+        metadata: { name: LIVEKIT_VALKEY_SECRET, namespace: ns },
+        data_wo: { password: '${var.livekit_redis_password}', 'valkey.conf': 'requirepass "${var.livekit_redis_password}"\n' },
+      });
+      expect(doc.variable.livekit_redis_password).toMatchObject({ sensitive: true, ephemeral: true });
+      expect(doc.variable.livekit_redis_password.validation[0].condition).toContain('[A-Za-z0-9._~+/=-]{32,128}');
+      for (const m of manifests) expect(m.manifest.kind).not.toBe('ConfigMap');
     } else {
-      expect(redis).toBeUndefined();
+      expect(manifests).toEqual([]);
       expect(parse(livekit.values[0]).livekit.redis).toBeUndefined();
-      expect(JSON.parse(json).variable.livekit_redis_password).toBeUndefined();
+      expect(doc.variable.livekit_redis_password).toBeUndefined();
     }
   });
 
@@ -135,16 +157,16 @@ test('an env that names an existing LiveKit keys Secret gets no keys variables a
   const base = env('prod');
   const json = synth({ ...base, livekit: { ...base.livekit, apiKeySecretName: 'livekit-keys-from-vault' } });
   const secrets = Object.values<any>(JSON.parse(json).resource.kubernetes_secret_v1 ?? {}).map((x) => x.metadata.name);
-  expect(secrets).toEqual(['livekit-redis']); // prod runs 2 LiveKit nodes, so only the Redis password Secret
+  // prod runs 2 LiveKit nodes (the Valkey password Secret); Grafana admin and the receivers' credentials are Secrets too.
+  expect(secrets.sort()).toEqual(['alertmanager-receiver-oncall', 'alertmanager-receiver-platform-team', 'grafana-admin', 'livekit-valkey-auth']);
   expect(JSON.parse(json).variable.livekit_api_key).toBeUndefined();
   expect(parse(release(json, 'livekit-server').values[0]).storeKeysInSecret.existingSecret).toBe('livekit-keys-from-vault');
 });
 
-test('the stack creates the platform namespace (restricted) only when the chart does not', () => {
+test('the stack creates the platform namespace (restricted) and the env\'s release-records namespace, outside the release', () => {
   const config = env('stage');
   const names = (json: string) => Object.values<any>(JSON.parse(json).resource.kubernetes_namespace_v1).map((n) => n.metadata.name).sort();
-  expect(names(synth(config, false))).toEqual([config.livekit.namespace, config.namespace, 'rspp-helm-releases'].sort());
-  expect(names(synth(config, true))).toEqual([config.livekit.namespace, 'rspp-helm-releases'].sort());
+  expect(names(synth(config))).toEqual([config.livekit.namespace, 'monitoring', config.namespace, `${config.namespace}-releases`].sort());
 });
 
 test('an unprivileged, ordered UDP range is required', () => {
@@ -171,5 +193,77 @@ test('LiveKit follows env.livekit.namespace, and may not share the platform name
   const json = synth({ ...base, livekit: { ...base.livekit, namespace: 'media' } });
   const livekit = Object.values<any>(JSON.parse(json).resource.helm_release).find((r) => r.name === 'livekit-server');
   expect(livekit.namespace).toBe('media');
-  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp" is the platform namespace/);
+  expect(() => synth({ ...base, livekit: { ...base.livekit, namespace: base.namespace } })).toThrow(/livekit.namespace "rspp-dev" is the platform namespace/);
+});
+
+describe.each(['dev', 'stage', 'prod'] as EnvName[])('day one on a fresh cluster (%s): flavour, alerts, storage, timeouts', (name) => {
+  const config = env(name);
+  const json = synth(config);
+  const doc = JSON.parse(json);
+  const values = parse(release(json, config.observability.prometheusReleaseLabel).values[0]);
+  const flavour = CLUSTER_FLAVOURS[config.cluster.flavour];
+
+  test('control-plane scrape jobs are off exactly where the flavour says (managed control planes cannot be scraped)', () => {
+    for (const job of ['kubeControllerManager', 'kubeScheduler', 'kubeEtcd', 'kubeProxy']) {
+      expect([job, values[job]]).toEqual([job, flavour.disabledScrapeJobs.includes(job as never) ? { enabled: false } : undefined]);
+    }
+  });
+
+  test('metrics-server is installed, pinned by digest, exactly when the flavour ships no metrics API', () => {
+    const ms = releases(json).find((r) => r.name === 'metrics-server');
+    expect(ms !== undefined).toBe(flavour.installMetricsServer);
+    if (ms) {
+      expect(ms).toMatchObject({ chart: 'metrics-server', version: '3.12.2', namespace: 'kube-system', atomic: true });
+      const image = parse(ms.values[0]).image;
+      expect(`${image.repository}:${image.tag}`).toBe(METRICS_SERVER_IMAGE.reference);
+      expect(image.tag).toMatch(/^v0\.7\.2@sha256:[0-9a-f]{64}$/);
+    }
+  });
+
+  test('Grafana admin comes from a write-only Secret; Alertmanager routes to the env receivers through mounted Secret files', () => {
+    expect(values.grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
+    expect(doc.variable.grafana_admin_password).toMatchObject({ sensitive: true, ephemeral: true });
+    expect(json).not.toMatch(/adminPassword/);
+    const receivers = config.alerting.receivers;
+    if (receivers.length === 0) {
+      expect(values.alertmanager.config).toBeUndefined();
+      return;
+    }
+    expect(values.alertmanager.config.receivers.map((r: any) => r.name)).toEqual(['null', ...receivers.map((r) => r.name)]);
+    expect(values.alertmanager.config.route.routes.slice(1)).toEqual(receivers.map((r) => ({ receiver: r.name, continue: true })));
+    for (const r of receivers) {
+      const cfg = values.alertmanager.config.receivers.find((x: any) => x.name === r.name);
+      const file = `/etc/alertmanager/secrets/alertmanager-receiver-${r.name}/credential`;
+      expect(JSON.stringify(cfg)).toContain(file);
+      expect(values.alertmanager.alertmanagerSpec.secrets).toContain(`alertmanager-receiver-${r.name}`);
+      expect(doc.variable[`alert_receiver_${r.name.replaceAll('-', '_')}`]).toMatchObject({ sensitive: true, ephemeral: true });
+    }
+    expect(scanStackForSecrets(doc)).toEqual([]);
+  });
+
+  test('Prometheus keeps its data on a volume of the env StorageClass in stage/prod', () => {
+    if (!config.highAvailability) {
+      expect(values.prometheus).toBeUndefined();
+      return;
+    }
+    expect(values.prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec).toEqual({
+      storageClassName: config.cluster.storageClassName, accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } },
+    });
+  });
+
+  test('every release has a timeout from the cold-start chain (no provider default of 300 s under atomic)', () => {
+    for (const r of releases(json)) expect([r.name, typeof r.timeout]).toEqual([r.name, 'number']);
+    expect(release(json, `rspp-${name}`).timeout).toBe(RELEASE_TIMEOUTS.platform);
+    expect(RELEASE_TIMEOUTS.platform).toBe(720);
+    expect(chainSeconds(PLATFORM_COLD_START_CHAIN)).toBe(480);
+  });
+});
+
+test('an existing Secret for a receiver is mounted and no variable is declared for it', () => {
+  const base = env('prod');
+  const json = synth({ ...base, alerting: { receivers: [{ name: 'hooks', kind: 'webhook', existingSecret: { name: 'team-hooks', key: 'url' } }] } });
+  const values = parse(release(json, base.observability.prometheusReleaseLabel).values[0]);
+  expect(values.alertmanager.config.receivers[1]).toEqual({ name: 'hooks', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/team-hooks/url', send_resolved: true }] });
+  expect(values.alertmanager.alertmanagerSpec.secrets).toEqual(['team-hooks']);
+  expect(JSON.parse(json).variable.alert_receiver_hooks).toBeUndefined();
 });

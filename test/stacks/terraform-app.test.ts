@@ -88,7 +88,10 @@ describe.each(NAMES)('stack %s', (name) => {
     const backend = stackJson(name).terraform.backend;
     const config = envs[name].terraform;
     if (config.backend === 'local') {
-      expect(backend).toEqual({ local: { path: `terraform.${name}.tfstate` } });
+      // outside the synth output, in the git-ignored state folder of the project (the cwd)
+      expect(backend).toEqual({ local: { path: expect.stringMatching(new RegExp(`^(\\.\\./)+.*\\.terraform-state/terraform\\.${name}\\.tfstate$`)) } });
+      const stackDir = path.dirname(result.stackFiles[name]);
+      expect(path.resolve(stackDir, backend.local.path)).toBe(path.resolve('.terraform-state', `terraform.${name}.tfstate`));
     } else {
       expect(Object.keys(backend)).toEqual([config.backend]);
       expect(backend[config.backend]).toMatchObject(config.backendConfig ?? {});
@@ -111,7 +114,7 @@ test('dev uses a local backend and stage/prod a remote one', () => {
 
 test('charts already emitted by the caller are reused, not generated again', () => {
   const out = path.join(dir, 'reuse');
-  const prebuilt = { chartDir: path.join(dir, 'elsewhere', 'rspp-platform'), values: { marker: 'prebuilt' }, objects: [] } as any;
+  const prebuilt = { chartDir: path.join(dir, 'elsewhere', 'rspp-platform'), values: { marker: 'prebuilt' }, objects: [], namespaces: [], version: '0.1.0+0123456789ab' } as any;
   const r = synthTerraform(path.join(out, 'cdktf.out'), { environments: [envs.dev], distDir: path.join(out, 'dist'), emittedCharts: { dev: prebuilt } });
   const platform = Object.values<any>(JSON.parse(fs.readFileSync(r.stackFiles.dev, 'utf8')).resource.helm_release).find((x) => x.name === 'rspp-dev');
   expect(path.resolve(path.dirname(r.stackFiles.dev), platform.chart.replace('${path.root}/', ''))).toBe(prebuilt.chartDir);

@@ -7,8 +7,23 @@ const DIRECTIONS = [
   ['egress', 'to', 'destination'],
 ] as const;
 
-function checkPeer(policy: ManifestObject, peer: Readonly<Record<string, unknown>>, path: FieldPath, role: string): PolicyViolation[] {
+const SINGLE_HOST = /^(\d{1,3}(\.\d{1,3}){3}\/32|[0-9a-fA-F:]+\/128)$/;
+
+/**
+ * A DNS resolver rule: ports 53 only, and every IP-block peer one host with no `except`. Node-local
+ * caches (169.254.20.10) and metadata resolvers answer from addresses no pod selector can match; a
+ * single host on port 53 is the narrowest way to name them (issue #12, cluster flavours).
+ */
+function isDnsResolverRule(rule: Readonly<Record<string, unknown>>, peer: Readonly<Record<string, unknown>>): boolean {
+  const block = asRecord(peer.ipBlock);
+  const ports = asArray(rule.ports).map(asRecord);
+  return typeof block.cidr === 'string' && SINGLE_HOST.test(block.cidr) && block.except === undefined &&
+    ports.length > 0 && ports.every((p) => p.port === 53 && p.endPort === undefined);
+}
+
+function checkPeer(policy: ManifestObject, peer: Readonly<Record<string, unknown>>, path: FieldPath, role: string, rule: Readonly<Record<string, unknown>>): PolicyViolation[] {
   if (peer.ipBlock !== undefined) {
+    if (role === 'destination' && isDnsResolverRule(rule, peer)) return [];
     return [violation(policy, [...path, 'ipBlock'], `${role} is an IP block, not pods named by labels`)];
   }
   const pods = peer.podSelector;
@@ -38,7 +53,7 @@ export const RSPP_NET_002: PolicyRule = {
           if (peers.length === 0) {
             out.push(violation(policy, [...rulePath, peersField], `${direction} rule allows any ${role}`));
           }
-          peers.forEach((peer, j) => out.push(...checkPeer(policy, asRecord(peer), [...rulePath, peersField, j], role)));
+          peers.forEach((peer, j) => out.push(...checkPeer(policy, asRecord(peer), [...rulePath, peersField, j], role, rule)));
           const ports = asArray(rule.ports);
           if (ports.length === 0) {
             out.push(violation(policy, [...rulePath, 'ports'], `${direction} rule allows every port`));

@@ -320,6 +320,10 @@ function mergeSafety(a: BenchSink, b: BenchSink): BenchSink {
 }
 
 function main(): void {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log('usage: bench (no options)\n  turn engine micro-benchmark on one core: throughput vs a bare ring, turn-open/cancel/control latency, heap; JSON in dist/bench/engine.json');
+    return;
+  }
   const began = performance.now();
   // Warm-up both paths so neither is measured cold; then alternate rounds and keep each path's
   // best round, so a neighbour stealing the CPU during one round does not decide the ratio.

@@ -23,10 +23,12 @@ export interface AdminServerProps {
   readonly host: string;
   /** Port to bind; 0 picks a free port (see `port` after `listen()`). */
   readonly port: number;
-  /** Current readiness, evaluated on every `/readyz` request (must be cheap and synchronous). */
-  readonly readiness: () => ReadinessChecks;
-  /** Prometheus exposition, rendered on every `/metrics` request. */
-  readonly renderMetrics: () => string;
+  /** Current readiness, evaluated on every `/readyz` request (cheap; asynchronous for a pod's worker pool). */
+  readonly readiness: () => ReadinessChecks | Promise<ReadinessChecks>;
+  /** Prometheus exposition, rendered on every `/metrics` request (asynchronous for a pod's worker pool). */
+  readonly renderMetrics: () => string | Promise<string>;
+  /** Why the process is not ready, added to a 503 `/readyz` body as `reason`. @default none */
+  readonly notReadyReason?: () => string | undefined;
 }
 
 export function isReady(checks: ReadinessChecks): boolean {
@@ -52,7 +54,8 @@ export class AdminServer {
     return new Promise((resolve, reject) => {
       const onError = (err: Error) => reject(new Error(`admin server: cannot listen on ${this.props.host}:${this.props.port}: ${err.message}`));
       this.server.once('error', onError);
-      this.server.listen(this.props.port, this.props.host, () => {
+      // exclusive: a cluster worker binds its own admin port instead of sharing the primary's.
+      this.server.listen({ port: this.props.port, host: this.props.host, exclusive: true }, () => {
         this.server.off('error', onError);
         this.boundPort = (this.server.address() as AddressInfo).port;
         resolve();
@@ -82,24 +85,37 @@ export class AdminServer {
         res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
         res.end('ok\n');
         return;
-      case PATHS.readyz: {
-        const checks = this.props.readiness();
-        const ready = isReady(checks);
-        const body = JSON.stringify({
-          ready,
-          checks: { lease_held: checks.leaseHeld, store_reachable: checks.storeReachable, not_draining: checks.notDraining },
+      case PATHS.readyz:
+        this.answer(res, this.props.readiness(), (checks) => {
+          const ready = isReady(checks);
+          const reason = ready ? undefined : this.props.notReadyReason?.();
+          const body = JSON.stringify({
+            ready,
+            checks: { lease_held: checks.leaseHeld, store_reachable: checks.storeReachable, not_draining: checks.notDraining },
+            ...(reason !== undefined ? { reason } : {}),
+          });
+          res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+          res.end(body + '\n');
         });
-        res.writeHead(ready ? 200 : 503, { 'content-type': 'application/json', 'cache-control': 'no-store' });
-        res.end(body + '\n');
         return;
-      }
       case PATHS.metrics:
-        res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
-        res.end(this.props.renderMetrics());
+        this.answer(res, this.props.renderMetrics(), (text) => {
+          res.writeHead(200, { 'content-type': PROMETHEUS_CONTENT_TYPE, 'cache-control': 'no-store' });
+          res.end(text);
+        });
         return;
       default:
         res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' });
         res.end(`not found; try ${PATHS.healthz}, ${PATHS.readyz} or ${PATHS.metrics}\n`);
     }
+  }
+
+  /** Writes a synchronous value at once, an asynchronous one when it settles (500 naming the error if it fails). */
+  private answer<T>(res: http.ServerResponse, value: T | Promise<T>, write: (value: T) => void): void {
+    if (!(value instanceof Promise)) return write(value);
+    value.then(write, (err: Error) => {
+      res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(`cannot collect from the worker processes: ${err.message}\n`);
+    });
   }
 }

@@ -45,6 +45,8 @@ function writeFixed(target: Buffer, offset: number, width: number, value: number
 
 export class DataFrameTemplate {
   private readonly template: Buffer;
+  /** Bytes of the frame header (the JSON body follows). */
+  private readonly headerLength: number;
   private readonly at: { readonly eventId: number; readonly turnId: number; readonly seq: number[]; readonly ts: number[] };
 
   constructor(sessionId: string, pipelineVersion: string, authorityEpoch: number) {
@@ -57,6 +59,7 @@ export class DataFrameTemplate {
       `"event_scope":"turn","turn_id":"t${marker('U', TURN_DIGITS)}","lane":"DataLane","payload_class":"text_raw","authority_epoch":${authorityEpoch}}`;
     const body = Buffer.from(text, 'utf8');
     const headerLength = clientFrameHeaderLength(body.length);
+    this.headerLength = headerLength;
     this.template = Buffer.allocUnsafe(headerLength + body.length);
     writeClientFrameHeader(this.template, 0, 0x1, body.length);
     body.copy(this.template, headerLength);
@@ -83,5 +86,10 @@ export class DataFrameTemplate {
     writeFixed(out, this.at.ts[0], TIMESTAMP_WIDTH, nowMs, 0x20);
     writeFixed(out, this.at.ts[1], TIMESTAMP_WIDTH, nowMs, 0x20);
     return out;
+  }
+
+  /** The JSON text of `frame(...)` without its frame header (an item of a batch frame). */
+  body(turn: number, event: number, seq: number, nowMs: number): string {
+    return this.frame(turn, event, seq, nowMs).toString('utf8', this.headerLength);
   }
 }

@@ -45,6 +45,8 @@ interface LoadSession {
 }
 
 const CONNECT_CONCURRENCY = 100;
+/** Longest wait for outputs still owed after the load stops. */
+const SETTLE_MAX_MS = 10_000;
 
 function send(message: ClientToCoordinator): Promise<void> {
   return new Promise((resolve, reject) => process.send!(message, undefined, {}, (err) => (err ? reject(err) : resolve())));
@@ -54,6 +56,7 @@ async function run(params: LoadClientParams): Promise<void> {
   const ingress = new LatencySamples();
   const turnOpen = new LatencySamples();
   const cancelFence = new LatencySamples();
+  let fencedOutputs = 0;
   const commit = new LatencySamples();
   const firstOutput = new LatencySamples();
   const counts = {
@@ -103,6 +106,10 @@ async function run(params: LoadClientParams): Promise<void> {
       } else if (name === 'abort' && s.cancelling && cancelled) {
         cancelFence.push(now - s.terminalSentAt);
         counts.turnsCancelled++;
+        if (params.cancelInFlight === true) {
+          fencedOutputs += s.inFlight.size;
+          s.inFlight.clear();
+        }
       } else if (name === 'commit') {
         commit.push(now - s.terminalSentAt);
         counts.turnsCommitted++;
@@ -215,6 +222,7 @@ async function run(params: LoadClientParams): Promise<void> {
     s.ws.sendText(text);
     counts.framesSent++;
   };
+  const batch = params.dataBatch ?? 1;
   const fire = (s: LoadSession, now: number) => {
     switch (s.phase) {
       case 'idle': {
@@ -227,6 +235,20 @@ async function run(params: LoadClientParams): Promise<void> {
         return;
       }
       case 'active': {
+        if (s.sentInTurn < params.turnEvents && batch > 1) {
+          // --data-batch: up to `batch` events of the turn in one batch frame.
+          const items: string[] = [];
+          const wall = Date.now();
+          while (items.length < batch && s.sentInTurn < params.turnEvents) {
+            const n = ++s.dataCounter;
+            s.inFlight.set(n, now);
+            s.sentInTurn++;
+            counts.dataSent++;
+            items.push(s.dataFrames.body(s.turn, n, ++s.dataSequence, wall));
+          }
+          sendText(s, `[${items.join(',')}]`);
+          return;
+        }
         if (s.sentInTurn < params.turnEvents) {
           const n = ++s.dataCounter;
           s.inFlight.set(n, now);
@@ -236,8 +258,9 @@ async function run(params: LoadClientParams): Promise<void> {
           s.ws.sendFrame(s.dataFrames.frame(s.turn, n, ++s.dataSequence, Date.now()));
           return;
         }
-        // Outputs still owed for this turn must arrive before the terminal, or they never will.
-        if (s.inFlight.size > 0) return;
+        // Outputs still owed for this turn must arrive before the terminal, or they never will
+        // (scenario --cancel-in-flight: a cancel goes out at once, racing the turn's outputs).
+        if (s.inFlight.size > 0 && !(params.cancelInFlight === true && s.cancelling)) return;
         s.phase = 'closing';
         s.terminalSentAt = now;
         sendText(s, JSON.stringify(s.cancelling ? s.env.cancel(s.turnId) : s.env.playbackCompleted(s.turnId)));
@@ -268,12 +291,16 @@ async function run(params: LoadClientParams): Promise<void> {
       }
     }, 1);
   });
-  // ---- settle: give outstanding outputs a moment, then count what never came
+  // ---- settle: wait for outstanding outputs (at least 1 s, at most SETTLE_MAX_MS: a starved
+  // server on a shared machine may be seconds behind), then count what never came
+  const settleEnd = performance.now() + SETTLE_MAX_MS;
   await new Promise((resolve) => setTimeout(resolve, 1000));
+  while (performance.now() < settleEnd && sessions.some((s) => s.inFlight.size > 0)) await new Promise((resolve) => setTimeout(resolve, 50));
   const cpu = process.cpuUsage(cpuStart);
   loopDelay.disable();
   stopping = true;
   let missingOutputs = 0;
+  // fencedOutputs (scenario --cancel-in-flight) is counted at each abort(cancelled).
   for (const s of sessions) missingOutputs += s.inFlight.size;
   for (const s of sessions) s.ws.terminate();
   const result: LoadClientResult = {
@@ -285,6 +312,7 @@ async function run(params: LoadClientParams): Promise<void> {
     ...counts,
     errorSamples,
     missingOutputs,
+    fencedOutputs,
     connectMs,
     clientCpuUserMs: cpu.user / 1000,
     clientCpuSystemMs: cpu.system / 1000,

@@ -17,6 +17,15 @@ export interface LoadClientParams {
   readonly seconds: number;
   /** DataLane events per turn before it is committed or cancelled. */
   readonly turnEvents: number;
+  /**
+   * Scenario `--cancel-in-flight 1` (issue #15): a cancelling turn sends its cancel right after its
+   * last data event, while that turn's outputs are still on their way (data saturating the wire),
+   * so cancel → abort(cancelled) measures control overtaking queued data. Outputs of the turn that
+   * never come (fenced by the cancel) are counted as `fencedOutputs`, not as missing.
+   */
+  readonly cancelInFlight?: boolean;
+  /** DataLane events per data slot, sent as one batch frame when > 1 (`--data-batch`, saturates the data lane). */
+  readonly dataBatch?: number;
 }
 
 /** Latency samples in milliseconds (client clock: send → matching output received). */
@@ -38,6 +47,8 @@ export interface LoadClientResult {
   readonly unexpectedCloses: number;
   readonly connectFailures: number;
   readonly missingOutputs: number;
+  /** Scenario `--cancel-in-flight`: data outputs of cancelled turns still owed at abort(cancelled). */
+  readonly fencedOutputs?: number;
   /** Send slots that fired more than one period late (the client could not keep the rate). */
   readonly lateSlots: number;
   readonly connectMs: number;
@@ -62,16 +73,23 @@ export interface LoadServerReport {
   readonly cpuUserMs: number;
   readonly cpuSystemMs: number;
   readonly eventLoopDelayMs: { readonly p50: number; readonly p99: number; readonly max: number };
+  /** Sessions open on each worker process when the load started (`--workers N`; one entry without workers). */
+  readonly sessionsPerWorker: readonly number[];
+  /** Process ids of the worker processes (empty without workers); their CPU is read from /proc by the coordinator. */
+  readonly workerPids: readonly number[];
 }
 
+/** Server under test: the runtime session server, or the bare `ws` JSON echo baseline (`echo-server.ts`). */
+export type BenchServerKind = 'runtime' | 'echo';
+
 export type CoordinatorToServer =
-  | { readonly type: 'start'; readonly index: number; readonly maxSessions: number }
+  | { readonly type: 'start'; readonly index: number; readonly maxSessions: number; readonly server: BenchServerKind; readonly workers: number }
   | { readonly type: 'measure' }
   | { readonly type: 'report' }
   | { readonly type: 'stop' };
 
 export type ServerToCoordinator =
-  | { readonly type: 'listening'; readonly port: number }
+  | { readonly type: 'listening'; readonly port: number; readonly workerPids: readonly number[] }
   | { readonly type: 'measuring'; readonly sessions: number }
   | { readonly type: 'report'; readonly report: LoadServerReport }
   | { readonly type: 'failed'; readonly message: string };

@@ -9,13 +9,19 @@
  * (propose sent → turn_open received), cancel fence latency (cancel sent → abort(cancelled)
  * received), errors; from the server side: RSS, CPU, event-loop delay. Writes
  * `dist/bench/load.json` (or `--out`). Bounded: flags are range-checked, every phase has a timeout.
+ *
+ * `--baseline echo` first runs the same client, load and pinning against a bare `ws` JSON echo
+ * server (`echo-server.ts`), then the runtime, and reports both servers' CPU per ingress frame,
+ * their latencies and the ratio (`comparison`). `--pin [cpus]` pins the server process(es) (and
+ * their workers) to `cpus` (taskset list, default `0`) and the clients to the other cores.
+ * `--workers N` runs the runtime as a pool of N worker processes sharing one session port.
  */
-import { fork, type ChildProcess } from 'child_process';
+import { execFileSync, fork, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { concatSamples, summarize, type LatencySummary } from './latency-samples';
-import type { ClientToCoordinator, LoadClientParams, LoadClientResult, LoadServerReport, ServerToCoordinator } from './load-bench-protocol';
+import type { BenchServerKind, ClientToCoordinator, LoadClientParams, LoadClientResult, LoadServerReport, ServerToCoordinator } from './load-bench-protocol';
 import { RUNTIME_SEMI_SPACE_MIB, SLO_GATES, runtimeNodeFlags } from '../../contracts/runtime-interface';
 
 interface BenchFlags {
@@ -26,6 +32,15 @@ interface BenchFlags {
   readonly servers: number;
   readonly semiSpaceMiB: number;
   readonly turnEvents: number;
+  /** Scenario (issue #15): cancels sent while the turn's outputs are in flight. */
+  readonly cancelInFlight: boolean;
+  /** DataLane events per data slot (one batch frame). */
+  readonly dataBatch: number;
+  readonly workers: number;
+  /** `--baseline echo`: run the echo baseline first, in the same invocation. */
+  readonly baseline: 'echo' | undefined;
+  /** `--pin [cpus]`: server CPUs (taskset list); clients get the others. */
+  readonly pin: { readonly serverCpus: string; readonly clientCpus: string } | undefined;
   readonly out: string;
 }
 
@@ -40,13 +55,85 @@ function cpuPressureAvg10(): number | null {
 }
 
 const TARGETS = { ingressToEgressP99Ms: 5, turnOpenP99Ms: 10, cancelFenceP99Ms: 10, errors: 0 } as const;
+/** Runtime CPU per ingress frame ÷ the bare echo's (issue #16). */
+const CPU_RATIO_TARGET = 1.2;
+
+const FLAG_LIST =
+  '--sessions --rate --seconds --clients --servers --workers --semi-space-mib --turn-events --cancel-in-flight 0|1 --data-batch N --baseline echo --pin [cpus] --out';
+
+function parseBaseline(raw: string | undefined): 'echo' | undefined {
+  if (raw === undefined) return undefined;
+  if (raw !== 'echo') throw new Error(`load-bench: --baseline must be "echo" (a bare ws JSON echo server), got "${raw}"`);
+  return raw;
+}
+
+/** CPUs of a taskset list ("0", "0-1", "0,2"), checked against this machine. */
+function cpuList(raw: string): number[] {
+  const cpus = new Set<number>();
+  for (const part of raw.split(',')) {
+    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
+    if (!m) throw new Error(`load-bench: --pin takes a CPU list like 0, 0-1 or 0,2; got "${raw}"`);
+    for (let c = Number(m[1]); c <= Number(m[2] ?? m[1]); c++) cpus.add(c);
+  }
+  return [...cpus].sort((a, b) => a - b);
+}
+
+function parsePin(raw: string): { serverCpus: string; clientCpus: string } {
+  const all = os.cpus().length;
+  const server = cpuList(raw);
+  const bad = server.filter((c) => c >= all);
+  if (bad.length > 0) throw new Error(`load-bench: --pin ${raw}: CPU ${bad.join(', ')} does not exist (this machine has CPUs 0-${all - 1})`);
+  const client = Array.from({ length: all }, (_, c) => c).filter((c) => !server.includes(c));
+  if (client.length === 0) throw new Error(`load-bench: --pin ${raw} leaves no CPU for the clients (this machine has CPUs 0-${all - 1})`);
+  return { serverCpus: server.join(','), clientCpus: client.join(',') };
+}
+
+/** Pins every thread of `pid` to `cpus` (util-linux taskset; threads and children created later inherit it). */
+function pin(pid: number | undefined, cpus: string): void {
+  if (pid === undefined) throw new Error('load-bench: cannot pin a child without a pid');
+  try {
+    execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+  } catch (err) {
+    throw new Error(`load-bench: --pin needs taskset (util-linux): ${(err as Error).message}`);
+  }
+}
+
+/** CPU time (user + system, ms) of `pids` from /proc/<pid>/stat; undefined where /proc cannot be read. */
+function procCpuMs(pids: readonly number[]): number | undefined {
+  let ticks = 0;
+  try {
+    for (const pid of pids) {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+  } catch {
+    return undefined;
+  }
+  return (ticks * 1000) / clockTicksPerSecond();
+}
+
+let clkTck: number | undefined;
+function clockTicksPerSecond(): number {
+  if (clkTck === undefined) {
+    try {
+      clkTck = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      clkTck = 100;
+    }
+  }
+  return clkTck;
+}
 
 function parseFlags(argv: readonly string[]): BenchFlags {
   const flags: Record<string, string> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: --sessions --rate --seconds --clients --servers --semi-space-mib --turn-events --out)`);
-    flags[m[1]] = m[2] ?? argv[++i] ?? '';
+    if (!m) throw new Error(`load-bench: unexpected argument "${argv[i]}" (flags: ${FLAG_LIST})`);
+    // --pin takes an optional value: a bare --pin (followed by another flag or nothing) pins to core 0.
+    const optional = m[1] === 'pin' && m[2] === undefined && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'));
+    flags[m[1]] = optional ? '0' : (m[2] ?? argv[++i] ?? '');
   }
   const int = (name: string, fallback: number, min: number, max: number): number => {
     const raw = flags[name];
@@ -64,13 +151,21 @@ function parseFlags(argv: readonly string[]): BenchFlags {
     servers: int('servers', 1, 1, 8),
     semiSpaceMiB: int('semi-space-mib', RUNTIME_SEMI_SPACE_MIB, 1, 256),
     turnEvents: int('turn-events', 50, 1, 10_000),
+    cancelInFlight: int('cancel-in-flight', 0, 0, 1) === 1,
+    dataBatch: int('data-batch', 1, 1, 150),
+    workers: int('workers', 1, 1, 16),
+    baseline: parseBaseline(flags.baseline),
+    pin: flags.pin === undefined ? undefined : parsePin(flags.pin),
     out: flags.out ?? path.join('dist', 'bench', 'load.json'),
   };
   delete flags.out;
+  delete flags.baseline;
+  delete flags.pin;
   const unknown = Object.keys(flags);
   if (unknown.length > 0) throw new Error(`load-bench: unknown flag(s) ${unknown.map((f) => `--${f}`).join(', ')}`);
   if (parsed.clients > parsed.sessions) throw new Error('load-bench: --clients cannot exceed --sessions');
   if (parsed.servers > parsed.sessions) throw new Error('load-bench: --servers cannot exceed --sessions');
+  if (parsed.servers * parsed.workers > parsed.sessions) throw new Error('load-bench: --servers × --workers cannot exceed --sessions');
   return parsed;
 }
 
@@ -111,20 +206,24 @@ function nextMessage<M extends ClientToCoordinator | ServerToCoordinator>(child:
   });
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(process.argv.slice(2));
+/** One measured run of `kind` with `flags`: the report object and its printed summary. */
+async function runOnce(flags: BenchFlags, kind: BenchServerKind) {
   const servers: ChildProcess[] = [];
   const children: ChildProcess[] = [];
+  const workers = kind === 'runtime' ? flags.workers : 1;
   try {
     const perServerSessions = Math.ceil(flags.sessions / flags.servers);
     for (let i = 0; i < flags.servers; i++) {
       const child = forkChild('load-bench-server', [...runtimeNodeFlags(flags.semiSpaceMiB), ...profilingFlags('SERVER')]);
       servers.push(child);
-      child.send({ type: 'start', index: i, maxSessions: perServerSessions + 10 });
+      if (flags.pin) pin(child.pid, flags.pin.serverCpus); // before it forks workers: they inherit it
+      child.send({ type: 'start', index: i, maxSessions: perServerSessions + 10, server: kind, workers });
     }
-    const ports = (await Promise.all(servers.map((c) => nextMessage<ServerToCoordinator>(c, 60_000, 'listening')))).map((m) =>
-      m.type === 'listening' ? m.port : 0,
+    const listening = (await Promise.all(servers.map((c) => nextMessage<ServerToCoordinator>(c, 60_000, 'listening')))).map((m) =>
+      m.type === 'listening' ? m : { port: 0, workerPids: [] as number[] },
     );
+    const ports = listening.map((m) => m.port);
+    const serverPids = [...servers.map((c) => c.pid ?? 0), ...listening.flatMap((m) => m.workerPids)];
     const perClient = Math.ceil(flags.sessions / flags.clients);
     const params: LoadClientParams[] = [];
     for (let c = 0, first = 0; c < flags.clients; c++, first += perClient) {
@@ -135,11 +234,14 @@ async function main(): Promise<void> {
         rate: flags.rate,
         seconds: flags.seconds,
         turnEvents: flags.turnEvents,
+        cancelInFlight: flags.cancelInFlight,
+        dataBatch: flags.dataBatch,
       });
     }
     for (const p of params) {
       const child = forkChild('load-bench-client', profilingFlags('CLIENT'));
       children.push(child);
+      if (flags.pin) pin(child.pid, flags.pin.clientCpus);
       child.send({ type: 'start', params: p });
     }
     const connected = await Promise.all(children.map((c) => nextMessage<ClientToCoordinator>(c, 120_000, 'connected')));
@@ -150,14 +252,19 @@ async function main(): Promise<void> {
         return reply;
       }),
     );
+    const procCpuStart = procCpuMs(serverPids);
     const sessionsOpen = measuring.reduce((n, m) => n + (m.type === 'measuring' ? m.sessions : 0), 0);
-    process.stdout.write(`load-bench: ${sessionsOpen} sessions open on ${flags.servers} server process(es); running ${flags.seconds}s at ${flags.rate} frames/s each\n`);
+    process.stdout.write(
+      `load-bench [${kind}]: ${sessionsOpen} sessions open on ${flags.servers} server process(es)${workers > 1 ? ` × ${workers} workers` : ''}` +
+        `${flags.pin ? ` (server CPUs ${flags.pin.serverCpus}, client CPUs ${flags.pin.clientCpus})` : ''}; running ${flags.seconds}s at ${flags.rate} frames/s each\n`,
+    );
 
     const pressureBefore = cpuPressureAvg10();
     const wallStart = performance.now();
     const results = children.map((c) => nextMessage<ClientToCoordinator>(c, (flags.seconds + 60) * 1000, 'result'));
     for (const c of children) c.send({ type: 'go' });
     const done = (await Promise.all(results)).map((m) => (m as { result: LoadClientResult }).result);
+    const procCpuEnd = procCpuMs(serverPids);
     const serverReports = (
       await Promise.all(
         servers.map((c) => {
@@ -168,7 +275,11 @@ async function main(): Promise<void> {
       )
     ).map((m) => (m as { report: LoadServerReport }).report);
     const wallMs = performance.now() - wallStart;
-    const serverCpuMs = serverReports.reduce((n, r) => n + r.cpuUserMs + r.cpuSystemMs, 0);
+    // /proc covers the server processes and their workers; a process's own cpuUsage where /proc is missing.
+    const serverCpuMs =
+      procCpuStart !== undefined && procCpuEnd !== undefined
+        ? procCpuEnd - procCpuStart
+        : serverReports.reduce((n, r) => n + r.cpuUserMs + r.cpuSystemMs, 0);
     const worst = (key: 'p50' | 'p99' | 'max') => Math.max(...serverReports.map((r) => r.eventLoopDelayMs[key]));
 
     const sum = (key: keyof LoadClientResult) => done.reduce((n, r) => n + (r[key] as number), 0);
@@ -184,8 +295,11 @@ async function main(): Promise<void> {
     const ingressToEgress = latency('ingressToEgressMs');
     const turnOpen = latency('turnOpenMs');
     const cancelFence = latency('cancelFenceMs');
+    const framesSent = sum('framesSent');
+    const sessionsPerWorker = serverReports.flatMap((r) => r.sessionsPerWorker);
     const report = {
       bench: 'runtime-server-load',
+      server: kind,
       timestamp: new Date().toISOString(),
       machine: {
         cpus: os.cpus().length,
@@ -194,17 +308,18 @@ async function main(): Promise<void> {
         cpuPressureAvg10: { before: pressureBefore, after: cpuPressureAvg10() },
         node: process.version,
       },
-      config: { ...flags, out: undefined, sessionsOpen },
+      config: { ...flags, baseline: undefined, out: undefined, workers, sessionsOpen },
       clientSide: {
         ingressToEgress,
         turnOpen,
         firstOutput: latency('firstOutputMs'),
         cancelFence,
         commit: latency('commitMs'),
-        framesSent: sum('framesSent'),
-        framesPerSecond: Math.round(sum('framesSent') / (wallMs / 1000)),
+        framesSent,
+        framesPerSecond: Math.round(framesSent / (wallMs / 1000)),
         dataSent: sum('dataSent'),
         dataReceived: sum('dataReceived'),
+        fencedOutputs: done.reduce((n, r) => n + (r.fencedOutputs ?? 0), 0),
         turnsOpened: sum('turnsOpened'),
         turnsCommitted: sum('turnsCommitted'),
         turnsCancelled: sum('turnsCancelled'),
@@ -216,14 +331,18 @@ async function main(): Promise<void> {
       },
       errors: { ...errors, total: errorTotal },
       serverSide: {
-        // Sums over the server processes (one unless --servers); loop delay is the worst process's.
+        // Sums over the server processes (one unless --servers) and their workers; loop delay is the worst primary's.
         processes: flags.servers,
+        workersPerProcess: workers,
+        /** Sessions open on each worker (one entry per server process without workers): how the pool spread them. */
+        sessionsPerWorker,
         nodeFlags: runtimeNodeFlags(flags.semiSpaceMiB),
+        cpuSource: procCpuStart !== undefined && procCpuEnd !== undefined ? '/proc/<pid>/stat (servers and workers)' : 'process.cpuUsage (server processes)',
         rssBeforeMiB: Math.round(serverReports.reduce((n, r) => n + r.rssBeforeBytes, 0) / 1048576),
         rssMaxMiB: Math.round(serverReports.reduce((n, r) => n + r.rssMaxBytes, 0) / 1048576),
         cpuPercent: Math.round((serverCpuMs / wallMs) * 100),
         /** Server CPU (user + system) per ingress frame, µs: a capacity figure less sensitive to contention than latency. */
-        cpuMicrosPerIngressFrame: Math.round(((serverCpuMs * 1000) / Math.max(1, sum('framesSent'))) * 10) / 10,
+        cpuMicrosPerIngressFrame: Math.round(((serverCpuMs * 1000) / Math.max(1, framesSent)) * 10) / 10,
         eventLoopDelayMs: { p50: worst('p50'), p99: worst('p99'), max: worst('max') },
       },
       targets: TARGETS,
@@ -234,22 +353,20 @@ async function main(): Promise<void> {
         zeroErrors: errorTotal === 0,
       },
     };
-    fs.mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
-    fs.writeFileSync(flags.out, JSON.stringify(report, null, 2) + '\n');
     const fmt = (s: LatencySummary) => `p50 ${s.p50Ms} ms, p99 ${s.p99Ms} ms (n=${s.count})`;
-    process.stdout.write(
-      [
-        `ingress→egress  ${fmt(ingressToEgress)}   target p99 ≤ ${TARGETS.ingressToEgressP99Ms} ms`,
-        `turn-open       ${fmt(turnOpen)}   target p99 ≤ ${TARGETS.turnOpenP99Ms} ms`,
-        `first output    ${fmt(report.clientSide.firstOutput)}   (gate: p95 ≤ ${SLO_GATES.firstOutputP95Ms} ms)`,
-        `cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms`,
-        `frames/s        ${report.clientSide.framesPerSecond} sent; late slots ${report.clientSide.lateSlots}`,
-        `errors          ${errorTotal} ${JSON.stringify(errors)}`,
-        `server          RSS ${report.serverSide.rssBeforeMiB} → ${report.serverSide.rssMaxMiB} MiB, CPU ${report.serverSide.cpuPercent}% (${report.serverSide.cpuMicrosPerIngressFrame} µs/frame), loop delay p99 ${report.serverSide.eventLoopDelayMs.p99.toFixed(1)} ms`,
-        `client          CPU ${report.clientSide.clientCpuPercent}%, loop delay p99 ${done.map((r) => r.eventLoopDelayMs.p99.toFixed(1)).join('/')} ms; machine load ${os.loadavg()[0].toFixed(1)}, CPU pressure ${report.machine.cpuPressureAvg10.after ?? 'n/a'}%`,
-        `written         ${flags.out}`,
-      ].join('\n') + '\n',
-    );
+    const summary = [
+      `[${kind}] ingress→egress  ${fmt(ingressToEgress)}   target p99 ≤ ${TARGETS.ingressToEgressP99Ms} ms`,
+      `[${kind}] turn-open       ${fmt(turnOpen)}   target p99 ≤ ${TARGETS.turnOpenP99Ms} ms`,
+      `[${kind}] first output    ${fmt(report.clientSide.firstOutput)}   (gate: p95 ≤ ${SLO_GATES.firstOutputP95Ms} ms)`,
+      `[${kind}] cancel fence    ${fmt(cancelFence)}   target p99 ≤ ${TARGETS.cancelFenceP99Ms} ms${flags.cancelInFlight ? ` (scenario cancel-in-flight: cancel sent with the turn's outputs in flight; ${report.clientSide.fencedOutputs} fenced)` : ''}`,
+      `[${kind}] frames/s        ${report.clientSide.framesPerSecond} sent; late slots ${report.clientSide.lateSlots}`,
+      `[${kind}] errors          ${errorTotal} ${JSON.stringify(errors)}`,
+      `[${kind}] server          RSS ${report.serverSide.rssBeforeMiB} → ${report.serverSide.rssMaxMiB} MiB, CPU ${report.serverSide.cpuPercent}% (${report.serverSide.cpuMicrosPerIngressFrame} µs/frame), loop delay p99 ${report.serverSide.eventLoopDelayMs.p99.toFixed(1)} ms` +
+        (workers > 1 ? `, sessions per worker ${sessionsPerWorker.join('/')}` : ''),
+      `[${kind}] client          CPU ${report.clientSide.clientCpuPercent}%, loop delay p99 ${done.map((r) => r.eventLoopDelayMs.p99.toFixed(1)).join('/')} ms; machine load ${os.loadavg()[0].toFixed(1)}, CPU pressure ${report.machine.cpuPressureAvg10.after ?? 'n/a'}%`,
+    ].join('\n');
+    process.stdout.write(summary + '\n');
+    return { report, summary };
   } finally {
     for (const c of children) if (c.exitCode === null) c.kill();
     await Promise.all(
@@ -264,6 +381,50 @@ async function main(): Promise<void> {
       ),
     );
   }
+}
+
+const ratio = (a: number | null, b: number | null): number | null => (a === null || b === null || b === 0 ? null : Math.round((a / b) * 100) / 100);
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    console.log(`usage: bench:load [flags]\n  WebSocket load benchmark over loopback (with --baseline echo: a bare ws echo server first, same client/load/pinning); JSON in dist/bench/load.json\n  flags: ${FLAG_LIST}`);
+    return;
+  }
+  const flags = parseFlags(process.argv.slice(2));
+  // The baseline runs first, so the runtime's run (the one the gates read) is the last thing measured.
+  const echo = flags.baseline === 'echo' ? await runOnce(flags, 'echo') : undefined;
+  const runtime = await runOnce(flags, 'runtime');
+  const r = runtime.report;
+  const comparison =
+    echo === undefined
+      ? undefined
+      : {
+          baseline: 'echo',
+          /** Runtime CPU per ingress frame ÷ the echo's, same client, load and pinning, same invocation. Target ≤ 1.2. */
+          cpuPerFrameRatio: ratio(r.serverSide.cpuMicrosPerIngressFrame, echo.report.serverSide.cpuMicrosPerIngressFrame),
+          cpuPerFrameRatioTarget: CPU_RATIO_TARGET,
+          ingressToEgressP99Ratio: ratio(r.clientSide.ingressToEgress.p99Ms, echo.report.clientSide.ingressToEgress.p99Ms),
+          echoCpuMicrosPerIngressFrame: echo.report.serverSide.cpuMicrosPerIngressFrame,
+          runtimeCpuMicrosPerIngressFrame: r.serverSide.cpuMicrosPerIngressFrame,
+        };
+  const report = {
+    ...r,
+    ...(echo && comparison
+      ? {
+          baseline: { server: 'echo', machine: echo.report.machine, clientSide: echo.report.clientSide, errors: echo.report.errors, serverSide: echo.report.serverSide },
+          comparison,
+          verdict: { ...r.verdict, cpuPerFrameRatio: comparison.cpuPerFrameRatio !== null && comparison.cpuPerFrameRatio <= CPU_RATIO_TARGET },
+        }
+      : {}),
+  };
+  fs.mkdirSync(path.dirname(path.resolve(flags.out)), { recursive: true });
+  fs.writeFileSync(flags.out, JSON.stringify(report, null, 2) + '\n');
+  if (comparison) {
+    process.stdout.write(
+      `ratio           runtime/echo CPU per ingress frame ${comparison.cpuPerFrameRatio} (${comparison.runtimeCpuMicrosPerIngressFrame} / ${comparison.echoCpuMicrosPerIngressFrame} µs), target ≤ ${CPU_RATIO_TARGET}; ingress→egress p99 ratio ${comparison.ingressToEgressP99Ratio}\n`,
+    );
+  }
+  process.stdout.write(`written         ${flags.out}\n`);
 }
 
 main().catch((err: Error) => {

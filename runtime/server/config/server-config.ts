@@ -16,8 +16,12 @@ import {
   RUNTIME_ENV,
   RUNTIME_SESSION_PORT,
 } from '../../contracts/runtime-interface';
+import { SIMPLE_V1_PROFILE_NAME } from '../../engine/execution-profiles';
 
 export type LeaseStoreKind = 'memory' | 'etcd';
+
+/** Profiles the server's engine materializes (its default `profiles`); any other `RSPP_PROFILE` fails at start. */
+export const SERVED_PROFILES: readonly string[] = [SIMPLE_V1_PROFILE_NAME];
 
 /**
  * Where each turn start (turn-engine.md §2 step 5) is resolved:
@@ -78,6 +82,12 @@ export interface ServerConfig {
    * @default undefined (records kept in a bounded in-memory buffer)
    */
   readonly evidenceFile?: string;
+  /**
+   * Worker processes sharing the session port (`RSPP_WORKERS`, 1..64), each its own lease and
+   * sessions; the primary serves the admin port. @default undefined (the cgroup CPU limit, see
+   * `cluster/worker-pool.ts`)
+   */
+  readonly workers?: number;
 }
 
 export const DEFAULT_SERVER_CONFIG: ServerConfig = {
@@ -115,13 +125,16 @@ const FIELDS: readonly (keyof ServerConfig)[] = Object.keys(DEFAULT_SERVER_CONFI
   'controlPlaneUrl',
   'namespace',
   'evidenceFile',
+  'workers',
 ]) as (keyof ServerConfig)[];
 
 /**
- * Env var → config field. Ports, host, limits and the evidence file are file/programmatic only:
- * the deployment fixes them, and there are no shared env names for them.
+ * Env var → config field. Host, limits and the evidence file are file/programmatic only: the
+ * deployment fixes them, and there are no shared env names for them.
  */
 const ENV_FIELDS: ReadonlyArray<readonly [string, keyof ServerConfig]> = [
+  [RUNTIME_ENV.sessionPort, 'sessionPort'],
+  [RUNTIME_ENV.adminPort, 'adminPort'],
   [RUNTIME_ENV.drainSeconds, 'drainSeconds'],
   [RUNTIME_ENV.profile, 'profile'],
   [RUNTIME_ENV.bundleDigest, 'bundleDigest'],
@@ -135,6 +148,7 @@ const ENV_FIELDS: ReadonlyArray<readonly [string, keyof ServerConfig]> = [
   [RUNTIME_ENV.region, 'region'],
   [RUNTIME_ENV.podName, 'podName'],
   [RUNTIME_ENV.namespace, 'namespace'],
+  [RUNTIME_ENV.workers, 'workers'],
 ];
 
 function integerIn(value: unknown, min: number, max: number): number | string {
@@ -174,6 +188,8 @@ function parseField(field: keyof ServerConfig, raw: unknown): { value: unknown }
       return asInt(1024, 16 * 1024 * 1024);
     case 'turnStartTimeoutMs':
       return asInt(1, 10_000);
+    case 'workers':
+      return asInt(1, 64);
     case 'turnStartMode':
       return (TURN_START_MODES as readonly unknown[]).includes(raw)
         ? { value: raw }
@@ -203,6 +219,10 @@ function parseField(field: keyof ServerConfig, raw: unknown): { value: unknown }
       }
       return { value: list };
     }
+    case 'profile':
+      return (SERVED_PROFILES as readonly unknown[]).includes(raw)
+        ? { value: raw }
+        : { error: `${JSON.stringify(raw)} is not a profile this runtime serves; use one of ${SERVED_PROFILES.map((p) => `"${p}"`).join(', ')} (unset, it defaults to "${MVP_PROFILE}")` };
     default:
       return asString();
   }
@@ -295,7 +315,7 @@ export function loadServerConfig(
     }
   }
   if (merged.sessionPort !== 0 && merged.sessionPort === merged.adminPort) {
-    problems.push(`sessionPort and adminPort must differ (both ${String(merged.sessionPort)})`);
+    problems.push(`sessionPort and adminPort must differ (both ${String(merged.sessionPort)}); set ${RUNTIME_ENV.sessionPort} or ${RUNTIME_ENV.adminPort} to another port`);
   }
   if (problems.length > 0) throw new ServerConfigError(problems);
   return Object.freeze(merged) as unknown as ServerConfig;

@@ -1,9 +1,12 @@
 /**
  * Startup bundle resolution: with `RSPP_CONTROL_PLANE_URL` set, the runtime asks the control plane
  * for its pinned bundle (`RSPP_BUNDLE_DIGEST`) before it listens, and refuses to start on an answer
- * whose content does not hash to that digest. No listener means `/readyz` cannot answer 200 until
- * the bundle is resolved; the Pod's startup probe (60 s) covers the bounded retry budget (default
- * worst case: 6 attempts × 4 s timeout + 0.5+1+2+4+5 s backoff ≈ 37 s).
+ * whose content does not hash to that digest. While it waits, `main()` serves `/healthz` 200 and
+ * `/readyz` 503 with the reason (see `onWaiting`), so a control plane that comes up late (cold start:
+ * volumes → certificates → etcd quorum → control plane) leaves the runtime not ready, never
+ * crash-looping. By default it retries without limit: capped exponential backoff (0.5 s doubling
+ * to 5 s) with equal jitter (each wait is 50-100 % of the step, so a fleet does not retry in step),
+ * every attempt logged.
  *
  * Retried: no answer, timeouts, 5xx and 429. Not retried (fail at once): 4xx such as
  * `bundle_not_found`, a digest mismatch, a malformed answer, missing TLS files.
@@ -16,7 +19,7 @@ import { BundleVerificationError, verifyBundleAnswer, type VerifiedBundle } from
 import { ControlPlaneClient, ControlPlaneClientConfigError, ControlPlaneRequestError } from './control-plane-client';
 
 export interface StartupRetryPolicy {
-  /** Attempts in total (first included). @default 6 */
+  /** Attempts in total (first included). @default unbounded (keep waiting, not ready) */
   readonly attempts?: number;
   /** Delay before the second attempt, doubled each time. @default 500 */
   readonly initialDelayMs?: number;
@@ -36,6 +39,17 @@ export interface StartupBundleOptions {
   readonly retry?: StartupRetryPolicy;
   /** @default setTimeout-based sleep (tests may shorten it) */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform [0, 1) for the jitter. @default Math.random */
+  readonly random?: () => number;
+  /** Each failed, retryable attempt, before the wait (`main()` shows it as the `/readyz` reason). */
+  readonly onWaiting?: (status: StartupWaitStatus) => void;
+}
+
+/** Why the runtime is still waiting for its bundle. */
+export interface StartupWaitStatus {
+  readonly attempt: number;
+  readonly error: string;
+  readonly retryInMs: number;
 }
 
 export type StartupBundle =
@@ -62,6 +76,7 @@ export class StartupBundleError extends Error {
 const sleepFor = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function positiveInt(name: string, value: number, min: number): number {
+  if (value === Number.POSITIVE_INFINITY && name === 'attempts') return value;
   if (!Number.isInteger(value) || value < min) throw new ControlPlaneClientConfigError(`StartupRetryPolicy.${name} must be an integer >= ${min}, got ${value}`);
   return value;
 }
@@ -82,7 +97,7 @@ export async function resolveStartupBundle(options: StartupBundleOptions): Promi
     );
   }
   const retry = options.retry ?? {};
-  const attempts = positiveInt('attempts', retry.attempts ?? 6, 1);
+  const attempts = positiveInt('attempts', retry.attempts ?? Number.POSITIVE_INFINITY, 1);
   const initialDelayMs = positiveInt('initialDelayMs', retry.initialDelayMs ?? 500, 0);
   const maxDelayMs = positiveInt('maxDelayMs', retry.maxDelayMs ?? 5000, initialDelayMs);
   const env = options.env ?? process.env;
@@ -114,6 +129,7 @@ async function fetchWithRetries(
   const logger = options.logger;
   const controlPlaneUrl = options.config.controlPlaneUrl;
   const sleep = options.sleep ?? sleepFor;
+  const random = options.random ?? Math.random;
   let delay = initialDelayMs;
   let lastError = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -147,8 +163,16 @@ async function fetchWithRetries(
       }
       lastError = err.message;
       if (attempt === attempts) break;
-      logger?.log('warn', 'control plane not answering; retrying', { attempt, of: attempts, retry_in_ms: delay, error: err.message });
-      await sleep(delay);
+      // Equal jitter: half the step fixed, half random, so restarts across a fleet spread out.
+      const wait = Math.round(delay / 2 + (delay / 2) * Math.min(1, Math.max(0, random())));
+      logger?.log('warn', 'control plane not answering; not ready, retrying', {
+        attempt,
+        ...(Number.isFinite(attempts) ? { of: attempts } : {}),
+        retry_in_ms: wait,
+        error: err.message,
+      });
+      options.onWaiting?.({ attempt, error: err.message, retryInMs: wait });
+      await sleep(wait);
       delay = Math.min(maxDelayMs, Math.max(1, delay * 2));
     }
   }

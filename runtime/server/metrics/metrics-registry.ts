@@ -35,7 +35,7 @@ function escapeHelp(help: string): string {
 }
 
 /** Go-style float formatting as Prometheus expects (`+Inf`, `-Inf`, `NaN`). */
-function formatValue(value: number): string {
+export function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';
   if (value === Infinity) return '+Inf';
   if (value === -Infinity) return '-Inf';

@@ -24,6 +24,9 @@ export class RuntimeMetrics {
   readonly firstOutputSeconds: Histogram;
   readonly cancelFenceSeconds: Histogram;
   readonly staleEpochRejectedTotal: Counter;
+  readonly staleEpochOutputsFencedTotal: Counter;
+  /** Not an SLO figure: connections closed with `4008 egress_budget_exceeded`. */
+  readonly egressBudgetClosesTotal: Counter;
   readonly staleEpochAcceptedTotal: Counter;
   readonly acceptedTurnsTotal: Counter;
   readonly or02CompleteRecordsTotal: Counter;
@@ -61,7 +64,15 @@ export class RuntimeMetrics {
       METRICS.cancelFenceSeconds,
       'Cancel fence latency (cancel_fence_applied_at - cancel_accepted_at), seconds.',
     );
-    this.staleEpochRejectedTotal = r.counter(METRICS.staleEpochRejectedTotal, 'Outputs rejected for carrying a stale authority epoch.');
+    this.staleEpochRejectedTotal = r.counter(
+      METRICS.staleEpochRejectedTotal,
+      'stale_epoch_reject decisions: ingress envelopes and turn proposals carrying an epoch the lease does not hold.',
+    );
+    this.staleEpochOutputsFencedTotal = r.counter(METRICS.staleEpochOutputsFencedTotal, 'Outputs refused by the egress fence after a lease loss.');
+    this.egressBudgetClosesTotal = r.counter(
+      'rspp_egress_budget_closes_total',
+      'Connections closed (4008) after staying over their egress byte budget longer than the bound.',
+    );
     this.staleEpochAcceptedTotal = r.counter(METRICS.staleEpochAcceptedTotal, 'Outputs accepted under a stale authority epoch (must stay 0).');
     this.acceptedTurnsTotal = r.counter(METRICS.acceptedTurnsTotal, 'Accepted turns (turn_open emitted).');
     this.or02CompleteRecordsTotal = r.counter(METRICS.or02CompleteRecordsTotal, 'Accepted turns whose OR-02 baseline record is complete.');

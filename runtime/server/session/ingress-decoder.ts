@@ -12,10 +12,10 @@ import { MAX_BATCH_EVENTS, type WireError } from './wire-protocol';
 
 /** Receives the result of decoding one frame, envelope by envelope, in frame order. */
 export interface IngressVisitor {
-  /** A valid EventRecord; `bytes` is its share of the frame (for edge byte budgets). */
-  event(event: EventRecord, bytes: number): void;
-  /** A valid ControlSignal. */
-  signal(signal: ControlSignal): void;
+  /** A valid EventRecord; `bytes` is its share of the frame (for edge byte budgets); `path` its JSON path. */
+  event(event: EventRecord, bytes: number, path: string): void;
+  /** A valid ControlSignal at JSON path `path` (`$`, or `$[i]` in a batch). */
+  signal(signal: ControlSignal, path: string): void;
   /** A refused envelope (or the whole frame). The rest of the frame is still visited. */
   error(error: WireError): void;
 }
@@ -57,8 +57,8 @@ function decodeOne(value: unknown, path: string, sessionId: string, bytes: numbe
     });
     return;
   }
-  if (isSignal) visitor.signal(record as unknown as ControlSignal);
-  else visitor.event(record as unknown as EventRecord, bytes);
+  if (isSignal) visitor.signal(record as unknown as ControlSignal, path);
+  else visitor.event(record as unknown as EventRecord, bytes, path);
 }
 
 /**
@@ -75,6 +75,10 @@ export function decodeIngressFrame(text: string, sessionId: string, visitor: Ing
   }
   if (!Array.isArray(parsed)) {
     decodeOne(parsed, '$', sessionId, text.length, visitor);
+    return;
+  }
+  if (parsed.length === 0) {
+    visitor.error({ code: 'empty_batch', path: '$', reason: 'an empty batch [] carries no envelope; send at least one (nothing was processed)' });
     return;
   }
   if (parsed.length > MAX_BATCH_EVENTS) {

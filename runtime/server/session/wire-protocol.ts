@@ -32,6 +32,11 @@ export const CLOSE_CODES = {
   tryAgainLater: 1013,
   /** This placement lost its authority lease; its outputs are fenced. Reconnect to be re-placed. */
   authorityLost: 4001,
+  /**
+   * The connection's egress stayed over its byte budget (`EGRESS_BUDGET_BYTES`) for longer than
+   * `EGRESS_OVER_BUDGET_CLOSE_MS`: the client does not read what the server sends.
+   */
+  egressBudgetExceeded: 4008,
   /** The requested session id is already open on this process. */
   sessionConflict: 4009,
 } as const;
@@ -46,8 +51,18 @@ export type WireErrorCode =
   | 'contract_violation'
   /** `session_id` of the envelope is not this connection's session. */
   | 'session_mismatch'
-  /** Envelope is valid but not accepted from clients (e.g. a signal only the engine emits). */
+  /** Envelope is valid but not accepted from clients: a signal/emitter outside the client allow-list. */
   | 'not_accepted_from_client'
+  /** `event_id` in the server's namespace (`<session_id>/...`). */
+  | 'reserved_event_id'
+  /** A DataLane `event_id` this session already sent (within the dedupe window). */
+  | 'duplicate_event_id'
+  /** A DataLane `runtime_sequence` not above the last one on its edge in this session. */
+  | 'sequence_regression'
+  /** An empty batch `[]`. */
+  | 'empty_batch'
+  /** Several envelopes of one frame refused: one coalesced frame listing them (`errors`, capped). */
+  | 'frame_errors'
   /** Batch larger than the limit. */
   | 'batch_too_large'
   /** The engine refused the input (its message). */
@@ -80,13 +95,55 @@ export function encodeHello(hello: SessionHello): string {
   return JSON.stringify({ type: 'session', ...hello });
 }
 
-export function encodeError(error: WireError): string {
+function encodeErrorFields(error: WireError): string {
   // Fixed key order; values are escaped by JSON.stringify.
-  let out = `{"type":"error","code":"${error.code}","path":${JSON.stringify(error.path)},"reason":${JSON.stringify(error.reason)}`;
+  let out = `"code":"${error.code}","path":${JSON.stringify(error.path)},"reason":${JSON.stringify(error.reason)}`;
   if (error.detail !== undefined) out += `,"detail":${JSON.stringify(error.detail)}`;
   if (error.event_id !== undefined) out += `,"event_id":${JSON.stringify(error.event_id)}`;
-  return out + '}';
+  return out;
 }
+
+export function encodeError(error: WireError): string {
+  return `{"type":"error",${encodeErrorFields(error)}}`;
+}
+
+/** Most problems one coalesced `frame_errors` frame lists (the count names them all). */
+export const MAX_ERRORS_PER_FRAME = 16;
+
+/**
+ * The one `error` frame answering an ingress frame with problems: the error itself when there is
+ * one; otherwise `frame_errors` with `count` and the first `MAX_ERRORS_PER_FRAME` in `errors`.
+ */
+export function encodeFrameErrors(errors: readonly WireError[], count: number): string {
+  if (count === 1) return encodeError(errors[0]);
+  let list = '';
+  for (let i = 0; i < errors.length && i < MAX_ERRORS_PER_FRAME; i++) list += (i > 0 ? ',' : '') + `{${encodeErrorFields(errors[i])}}`;
+  const reason = `${count} envelopes of this frame were refused${count > MAX_ERRORS_PER_FRAME ? ` (the first ${MAX_ERRORS_PER_FRAME} listed)` : ''}`;
+  return `{"type":"error","code":"frame_errors","path":"$","reason":${JSON.stringify(reason)},"count":${count},"errors":[${list}]}`;
+}
+
+/**
+ * Client → server ControlLane signals the server accepts, by signal and the emitters a client may
+ * claim (contracts.md §4 registry, restricted to what a session client legitimately originates).
+ * Everything else — lease/migration (CP-07/CP-08), admission and authority decisions, lifecycle,
+ * edge/flow/budget/provider markers, connection states — is refused with `not_accepted_from_client`
+ * naming the signal: those come only from the runtime or the control plane.
+ */
+export const CLIENT_SIGNAL_ALLOW_LIST: { readonly [signal: string]: readonly string[] } = Object.freeze({
+  turn_open_proposed: ['RK-02'],
+  cancel: ['RK-06'],
+  barge_in: ['RK-06'],
+  stop: ['RK-06'],
+  playback_started: ['RK-22', 'RK-23'],
+  playback_completed: ['RK-22', 'RK-23'],
+});
+
+/** Per-connection egress budget: bytes queued in the lanes plus bytes queued on the socket. */
+export const EGRESS_BUDGET_BYTES = 2 * 1024 * 1024;
+/** Ingress reading resumes once the connection's egress is back under this many bytes. */
+export const EGRESS_RESUME_BYTES = 512 * 1024;
+/** A connection over its egress budget this long is closed with `4008 egress_budget_exceeded`. */
+export const EGRESS_OVER_BUDGET_CLOSE_MS = 5000;
 
 /** Prefix/suffix of an `outputs` frame; the canonical outputs go between, comma-separated. */
 export const OUTPUTS_FRAME_PREFIX = '{"type":"outputs","outputs":[';

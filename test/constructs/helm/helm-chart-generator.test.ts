@@ -93,11 +93,11 @@ describe('fields the chart cannot recompute', () => {
   test('are reported with the object and path, and guarded in the template', () => {
     const generated = generateHelmCharts(prod(), hashedTree, isFixtureRuntime);
     expect(generated.derived.map((d) => `${d.objectId} ${d.path.join('.')}`).sort())
-      .toEqual(['ConfigMap/rspp/hashed data.count', 'ConfigMap/rspp/hashed metadata.annotations.checksum']);
+      .toEqual(['ConfigMap/rspp-prod/hashed data.count', 'ConfigMap/rspp-prod/hashed metadata.annotations.checksum']);
     const template = file(generated.files, 'rspp-platform/templates/configmap-hashed.yaml');
     expect(template).toContain('-values-'); // the annotation changes when values change (rollout trigger)
-    expect(template).toContain('{{ fail "ConfigMap/rspp/hashed (rspp-prod/hashed) .data.count is computed'); // anything else refuses to go stale
-    expect(file(generated.files, 'rspp-platform/README.md')).toContain('`ConfigMap/rspp/hashed` `.data.count`');
+    expect(template).toContain('{{ fail "ConfigMap/rspp-prod/hashed (rspp-prod/hashed) .data.count is computed'); // anything else refuses to go stale
+    expect(file(generated.files, 'rspp-platform/README.md')).toContain('`ConfigMap/rspp-prod/hashed` `.data.count`');
   });
 });
 

@@ -11,6 +11,7 @@ import { App } from 'cdk8s';
 import { stringify } from 'yaml';
 import { buildEnvChart } from '../../../constructs/env-chart';
 import { emitHelmCharts, EmittedHelmCharts } from '../../../constructs/helm/emit-helm-charts';
+import { chartContentHash } from '../../../constructs/helm/chart-metadata';
 import { checkPolicy } from '../../../constructs/policy/check-policy';
 import type { EnvironmentConfig, EnvName } from '../../../envs/environment-config';
 import { loadEnvironment } from '../../../envs/load-environment';
@@ -22,10 +23,11 @@ const OTHER_IMAGE = `registry.example.com/rspp/runtime@sha256:${'e'.repeat(64)}`
 const timings: string[] = [];
 
 /** The cdk8s output of an env, independently of the emitter: a fresh App, `buildEnvChart`, `synthYaml`. */
+/** The cdk8s objects the chart renders: all but the Namespace, which the Terraform stack creates outside the release. */
 function cdk8sObjects(env: EnvironmentConfig): Record<string, any>[] {
   const app = new App();
   buildEnvChart(app, env);
-  return parseManifests(app.synthYaml());
+  return parseManifests(app.synthYaml()).filter((o) => o.kind !== 'Namespace');
 }
 
 describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s', (name) => {
@@ -51,8 +53,9 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
       expect(fs.existsSync(path.join(emitted.chartDir, file))).toBe(true);
     }
     const chart = parseManifests(fs.readFileSync(path.join(emitted.chartDir, 'Chart.yaml'), 'utf8'))[0];
-    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'rspp-platform', version: env.version, appVersion: env.version });
-    expect(chart.dependencies).toEqual([{ name: 'rspp-runtime', version: env.version }]);
+    // version = env version + content hash as SemVer build metadata (issue #13 item 3)
+    expect(chart).toMatchObject({ apiVersion: 'v2', name: 'rspp-platform', version: `${env.version}+${chartContentHash(new Map([...emitted.files].filter(([f]) => !f.endsWith('/Chart.yaml'))))}`, appVersion: env.version });
+    expect(chart.dependencies).toEqual([{ name: 'rspp-runtime', version: chart.version }]);
   });
 
   test('helm lint --strict passes', () => {
@@ -85,7 +88,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
     expect(runtime.bundleDigest ?? (emitted.values.global as Record<string, any>).bundleDigest).toBe(env.pipeline.bundleDigest);
   });
 
-  test('an override reaches every place its value lands (image, replicas, PDB = replicas - 1)', () => {
+  test('an override reaches every place its value lands (image, replicas; the PDB stays maxUnavailable 1)', () => {
     const min = env.runtime.maxReplicas; // within [floor, max], so the HPA stays valid
     const r = template('--set', `rspp-runtime.image=${OTHER_IMAGE}`, '--set', `rspp-runtime.replicas.min=${min}`);
     expect(r.stderr).toBe('');
@@ -96,7 +99,7 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('rspp-platform chart for %s
     const hpa = objects.find((o) => o.kind === 'HorizontalPodAutoscaler' && o.metadata.name === 'rspp-runtime')!;
     expect([hpa.spec.minReplicas, hpa.spec.maxReplicas]).toEqual([min, env.runtime.maxReplicas]);
     const pdb = objects.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'rspp-runtime');
-    if (env.highAvailability) expect(pdb!.spec.minAvailable).toBe(min - 1);
+    if (env.highAvailability) expect(pdb!.spec.maxUnavailable).toBe(1);
     const testPod = objects.find((o) => o.kind === 'Pod' && isHook(o))!;
     expect(testPod.spec.containers[0].image).toBe(OTHER_IMAGE);
     // Nothing else moved: the rendering equals the cdk8s output with the image and replica fields swapped.

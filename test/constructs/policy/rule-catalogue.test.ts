@@ -4,7 +4,7 @@ import { POLICY_RULE_IDS, RSPP_POLICY_RULES } from '../../../constructs/policy';
 
 const POLICY_DIR = path.resolve(__dirname, '../../../constructs/policy');
 // `../shared` beside the repository root (as laid out for developers and CI).
-const DESIGN = path.resolve(__dirname, '..', '..', '..', '..', 'shared', 'design', 'manifest-policy.md');
+const DESIGN = path.resolve(process.env.RSPP_DESIGN_DIR ?? path.resolve(__dirname, '..', '..', '..', '..', 'shared'), 'design', 'manifest-policy.md');
 
 describe('rule catalogue', () => {
   it('keeps one file per rule, named after its id', () => {

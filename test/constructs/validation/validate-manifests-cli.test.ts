@@ -48,6 +48,29 @@ describe('validate CLI', () => {
   it('refuses bad usage', () => {
     const lines: string[] = [];
     expect(runValidate(['--env', 'qa', dir], (l) => lines.push(l))).toBe(2);
-    expect(lines).toEqual(['usage: validate --env <dev|stage|prod> <file-or-dir>...']);
+    expect(lines[0].split('\n')[0]).toBe('usage: validate --env <dev|stage|prod> <file-or-dir>...');
+  });
+
+  it('--help prints the usage and exits 0', () => {
+    const lines: string[] = [];
+    expect(runValidate(['--help'], (l) => lines.push(l))).toBe(0);
+    expect(lines.join('\n')).toMatch(/^usage: validate --env <dev\|stage\|prod> <file-or-dir>\.\.\.\n.*Exit codes: 0 passed, 1 findings, 2 bad usage/s);
+  });
+
+  it('malformed YAML: one line naming file, line, column and the fix, no stack trace', () => {
+    const out = path.join(dir, 'malformed');
+    mkdirSync(out);
+    const file = path.join(out, 'app.k8s.yaml');
+    writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
+    const lines: string[] = [];
+    expect(runValidate(['--env', 'dev', out], (l) => lines.push(l))).toBe(2);
+    expect(lines).toEqual([`validate: ${file}:5:3: Map keys must be unique; fix the YAML there (or re-run synth to regenerate the file)`]);
+  });
+
+  it('missing path: one line naming it and the fix', () => {
+    const missing = path.join(dir, 'no-such-dir');
+    const lines: string[] = [];
+    expect(runValidate(['--env', 'prod', missing], (l) => lines.push(l))).toBe(2);
+    expect(lines).toEqual([`validate: ${missing}: no such file or directory; pass a synthesized manifest file or folder (e.g. dist/prod/k8s after \`npm run synth\`)`]);
   });
 });

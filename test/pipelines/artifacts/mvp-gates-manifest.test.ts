@@ -20,8 +20,11 @@ describe('mvp_gates_manifest_v1', () => {
     expect(keys).toEqual(Object.keys(SLO_GATES).sort());
   });
 
-  test('latency gates are maxima, ratios are minima; the stages are the runner order', () => {
-    for (const gate of manifest.gates) expect(gate.comparator).toBe(gate.unit === 'ratio' ? 'gte' : 'lte');
+  test('latency gates are maxima; a gate is a minimum exactly when its SLO_GATES key says Min; the stages are the runner order', () => {
+    for (const gate of manifest.gates) {
+      expect(gate.comparator).toBe(gate.slo_key.endsWith('Min') ? 'gte' : 'lte');
+      if (gate.unit === 'ms') expect(gate.comparator).toBe('lte');
+    }
     expect(manifest.stages).toEqual(['contract', 'replay', 'baseline', 'slo', 'publish']);
   });
 });

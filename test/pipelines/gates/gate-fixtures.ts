@@ -14,12 +14,15 @@ export function engineResults(o: { stale_epoch_accepted?: number } = {}): unknow
 }
 
 /** `dist/bench/load.json` in the shape `runtime/server/bench/load-bench.ts` writes (the parts read here). */
-export function loadResults(o: { turnOpenP95?: number | null; firstOutputP95?: number | null; cancelFenceP95?: number | null } = {}): unknown {
+export function loadResults(
+  o: { turnOpenP95?: number | null; firstOutputP95?: number | null; cancelFenceP95?: number | null; cpuPerFrameRatio?: number | null } = {},
+): unknown {
   const summary = (p95: number | null) => ({ count: 400, p50Ms: p95 === null ? null : p95 / 2, p95Ms: p95, p99Ms: p95, maxMs: p95 });
   const pick = (v: number | null | undefined, fallback: number) => summary(v === undefined ? fallback : v);
   return {
     bench: 'runtime-server-load',
     clientSide: { turnOpen: pick(o.turnOpenP95, 6.5), firstOutput: pick(o.firstOutputP95, 620), cancelFence: pick(o.cancelFenceP95, 3.25) },
+    comparison: { baseline: 'echo', cpuPerFrameRatio: o.cpuPerFrameRatio === undefined ? 1.1 : o.cpuPerFrameRatio },
   };
 }
 

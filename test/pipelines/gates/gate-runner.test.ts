@@ -176,6 +176,12 @@ describe('runGates', () => {
     expectStoppedAt(stale, 'slo', /authority_safety: stale_epoch_accepted = 1 exceeds the maximum 0/);
   });
 
+  test('SLO gate: runtime CPU per frame over 1.2 × the echo baseline fails; a run without --baseline echo cannot pass it', () => {
+    expectStoppedAt(run(gateRoot({ load: loadResults({ cpuPerFrameRatio: 1.25 }) })), 'slo', /server_cpu_per_frame_vs_echo: comparison\.cpuPerFrameRatio = 1\.25 exceeds the maximum 1\.2/);
+    const withoutBaseline = { ...(loadResults() as Record<string, unknown>), comparison: undefined };
+    expectStoppedAt(run(gateRoot({ load: withoutBaseline })), 'slo', /server_cpu_per_frame_vs_echo: .*comparison\.cpuPerFrameRatio/);
+  });
+
   test('SLO gate: a figure the bench could not measure (null p95) fails, naming the field', () => {
     const result = run(gateRoot({ load: loadResults({ cancelFenceP95: null }) }));
     expectStoppedAt(result, 'slo', /cancel_fence: '.*load\.json' has no numeric 'clientSide\.cancelFence\.p95Ms' \(found null\)/);

@@ -33,8 +33,11 @@ export function createTestCa(name = 'rspp-test-ca'): TestCa {
   return { dir, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key') };
 }
 
-/** A leaf certificate signed by `ca`, written as a Secret-mount directory `<ca.dir>/<name>`. */
-export function issueTestLeaf(ca: TestCa, name: string): TestLeaf {
+/**
+ * A leaf certificate signed by `ca`, written as a Secret-mount directory `<ca.dir>/<name>`.
+ * `days` -1 issues one that expired a day ago.
+ */
+export function issueTestLeaf(ca: TestCa, name: string, days = 1): TestLeaf {
   const dir = join(ca.dir, name);
   mkdirSync(dir, { recursive: true });
   writeFileSync(
@@ -42,7 +45,7 @@ export function issueTestLeaf(ca: TestCa, name: string): TestLeaf {
     'basicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth,clientAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n',
   );
   openssl(['req', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', `/CN=${name}`], dir);
-  openssl(['x509', '-req', '-in', 'tls.csr', '-CA', ca.caCert, '-CAkey', ca.caKey, '-CAcreateserial', '-out', 'tls.crt', '-days', '1', '-extfile', 'ext.cnf'], dir);
+  openssl(['x509', '-req', '-in', 'tls.csr', '-CA', ca.caCert, '-CAkey', ca.caKey, '-CAcreateserial', '-out', 'tls.crt', '-days', String(days), '-extfile', 'ext.cnf'], dir);
   copyFileSync(ca.caCert, join(dir, 'ca.crt'));
   rmSync(join(dir, 'tls.csr'));
   return { dir, fingerprint256: new X509Certificate(readFileSync(join(dir, 'tls.crt'))).fingerprint256 };

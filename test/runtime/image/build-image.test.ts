@@ -68,9 +68,8 @@ describe('buildImage (small variant)', () => {
   });
 
   test('config: non-root 65532, node entrypoint, /tmp the only volume, ports from runtime-interface', () => {
-    const index = JSON.parse(readFileSync(join(first.layoutDir, 'index.json'), 'utf8'));
     const manifestBlob = (digest: string): Buffer => readFileSync(join(first.layoutDir, 'blobs/sha256', digest.slice(7)));
-    const manifest = JSON.parse(manifestBlob(index.manifests[0].digest).toString());
+    const manifest = JSON.parse(manifestBlob(first.record.platforms[0].digest).toString());
     const config = JSON.parse(manifestBlob(manifest.config.digest).toString());
     expect(config.config.User).toBe('65532:65532');
     expect(config.config.Entrypoint).toEqual(['/usr/local/bin/node']);
@@ -86,29 +85,27 @@ describe('buildImage (small variant)', () => {
     const record = JSON.parse(readFileSync(join(first.layoutDir, '..', 'runtime.json'), 'utf8'));
     expect(record.image).toBe(`ghcr.io/rspp/rspp-runtime@${first.record.digest}`);
     expect(record.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(record.sizeCompressedBytes).toBeGreaterThan(0);
+    expect(record.mediaType).toBe('application/vnd.oci.image.index.v1+json');
+    expect(record.platforms).toHaveLength(1); // the small variant: the host platform only
+    expect(record.platforms[0].sizeCompressedBytes).toBeGreaterThan(0);
     expect(record.commands.controlPlane).toEqual(['/app/lib/runtime/control-plane/main.js']);
-    expect(record.layers.map((l: { name: string }) => l.name)).toEqual(['base', 'deps', 'app']);
+    expect(record.platforms[0].layers.map((l: { name: string }) => l.name)).toEqual(['base', 'deps', 'app']);
   });
 
-  test('umoci and skopeo accept the layout (when installed)', () => {
-    for (const [tool, args] of [
-      ['umoci', ['stat', '--image', `${first.layoutDir}:${first.record.tag}`]],
-      ['skopeo', ['inspect', `oci:${first.layoutDir}:${first.record.tag}`]],
-    ] as const) {
-      const result = spawnSync(tool, [...args], { encoding: 'utf8' });
-      if (result.error) continue; // tool not installed
-      expect(result.stderr).toBe('');
-      expect(result.status).toBe(0);
-      if (tool === 'skopeo') expect(JSON.parse(result.stdout).Digest).toBe(first.record.digest);
-    }
+  test('skopeo reads the layout: the index digest, the platform, the layers', () => {
+    const result = spawnSync('skopeo', ['inspect', `oci:${first.layoutDir}:${first.record.tag}`], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    const inspected = JSON.parse(result.stdout);
+    expect(inspected.Digest).toBe(first.record.digest);
+    expect(inspected.Architecture).toBe(first.record.platforms[0].platform.architecture);
+    expect(inspected.Layers).toEqual(first.record.platforms[0].layers.map((l) => l.digest));
   });
 
   test('runtime/image/Dockerfile declares the same user, entrypoint, default command, env, volume and ports', () => {
     const dockerfile = readFileSync(join(REPO_ROOT, 'runtime/image/Dockerfile'), 'utf8');
-    const index = JSON.parse(readFileSync(join(first.layoutDir, 'index.json'), 'utf8'));
     const blob = (digest: string): Buffer => readFileSync(join(first.layoutDir, 'blobs/sha256', digest.slice(7)));
-    const config = JSON.parse(blob(JSON.parse(blob(index.manifests[0].digest).toString()).config.digest).toString()).config;
+    const config = JSON.parse(blob(first.record.platforms[0].configDigest).toString()).config;
     const instruction = (name: string): string => (new RegExp(`^${name} (.+)$`, 'm').exec(dockerfile) ?? [])[1] ?? '';
     expect(dockerfile).toMatch(/^FROM scratch$/m);
     expect(instruction('USER')).toBe(config.User);
@@ -125,5 +122,65 @@ describe('buildImage (small variant)', () => {
     const outDir = mkdtempSync(join(tmpdir(), 'rspp-image-bad-'));
     dirs.push(outDir);
     expect(() => buildImage({ repoRoot: REPO_ROOT, outDir, entryPoints: { runtime: 'runtime/nope/main.ts' }, stageRootfs: false })).toThrow(/entry point runtime\/nope\/main.ts does not exist/);
+  });
+});
+
+describe('buildImage: two platforms under one index (small variant)', () => {
+  // The arm64 "binary" is the sysroot's libstdc++ (an arm64 ELF with NEEDED libm, libc, libgcc_s and
+  // the loader): it exercises the cross-architecture library resolution without a 100 MB node.
+  const sysroot = join(REPO_ROOT, '.tools/image/sysroot-arm64');
+  const arm64Binary = join(sysroot, 'usr/lib/aarch64-linux-gnu/libstdc++.so.6');
+  const dirs: string[] = [];
+  afterAll(() => {
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  });
+  const build = (): BuildImageResult => {
+    const outDir = mkdtempSync(join(tmpdir(), 'rspp-image-mp-'));
+    dirs.push(outDir);
+    return buildImage({
+      repoRoot: REPO_ROOT,
+      outDir,
+      entryPoints: ENTRY,
+      stageRootfs: false,
+      platforms: [
+        { architecture: 'amd64', nodeBinary: SMALL_BINARY },
+        { architecture: 'arm64', nodeBinary: arm64Binary, sysroot },
+      ],
+    });
+  };
+
+  test('same index digest twice; the arm64 base holds its libraries at the loader paths, deps and app shared', () => {
+    const first = build();
+    const second = build();
+    expect(second.record.digest).toBe(first.record.digest);
+    expect(second.record.platforms.map((p) => p.digest)).toEqual(first.record.platforms.map((p) => p.digest));
+    const [amd64, arm64] = first.record.platforms;
+    expect(arm64.platform).toEqual({ os: 'linux', architecture: 'arm64' });
+    expect(amd64.layers.slice(1)).toEqual(arm64.layers.slice(1));
+    const listing = spawnSync('tar', ['-tzf', join(first.layoutDir, 'blobs/sha256', arm64.layers[0].digest.slice(7))], { encoding: 'utf8' }).stdout.split('\n');
+    for (const path of ['lib/aarch64-linux-gnu/ld-linux-aarch64.so.1', 'lib/aarch64-linux-gnu/libc.so.6', 'lib/aarch64-linux-gnu/libm.so.6', 'lib/aarch64-linux-gnu/libgcc_s.so.1', 'usr/local/bin/node']) {
+      expect(listing).toContain(path);
+    }
+    expect(listing.some((p) => p.includes('x86_64'))).toBe(false);
+    expect(arm64.libraries).toMatch(/libc6/);
+  });
+
+  test('a library missing from the sysroot is refused, naming it and the fix', () => {
+    expect(() =>
+      buildImage({
+        repoRoot: REPO_ROOT,
+        outDir: join(tmpdir(), 'rspp-never-written'),
+        entryPoints: ENTRY,
+        stageRootfs: false,
+        platforms: [{ architecture: 'arm64', nodeBinary: arm64Binary, sysroot: join(sysroot, 'etc') }],
+      }),
+    ).toThrow(/libm.so.6 .*not found in .*sysroot-arm64\/etc \(searched .*\); add its Debian arm64 package to install-test-tools.sh/);
+  });
+
+  test('a foreign platform without a sysroot, or an architecture twice, is refused', () => {
+    expect(() => buildImage({ repoRoot: REPO_ROOT, outDir: '/nonexistent', platforms: [{ architecture: 'arm64', nodeBinary: arm64Binary }] })).toThrow(/platform arm64 needs a sysroot/);
+    expect(() =>
+      buildImage({ repoRoot: REPO_ROOT, outDir: '/nonexistent', platforms: [{ architecture: 'amd64', nodeBinary: SMALL_BINARY }, { architecture: 'amd64', nodeBinary: SMALL_BINARY }] }),
+    ).toThrow(/name each architecture once/);
   });
 });

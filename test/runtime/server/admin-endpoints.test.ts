@@ -34,6 +34,7 @@ describe('runtime server: admin endpoints', () => {
       [METRICS.firstOutputSeconds]: 'histogram',
       [METRICS.cancelFenceSeconds]: 'histogram',
       [METRICS.staleEpochRejectedTotal]: 'counter',
+      [METRICS.staleEpochOutputsFencedTotal]: 'counter',
       [METRICS.staleEpochAcceptedTotal]: 'counter',
       [METRICS.acceptedTurnsTotal]: 'counter',
       [METRICS.or02CompleteRecordsTotal]: 'counter',
@@ -84,7 +85,7 @@ describe('runtime server: admin endpoints', () => {
     expect(metricValue(body, METRICS.sessionsTotal)).toBe(1);
   });
 
-  test('LC-T12 a stale-epoch event is rejected and counted in rspp_stale_epoch_outputs_rejected_total', async () => {
+  test('LC-T12 a stale-epoch event is rejected and counted in rspp_stale_epoch_rejections_total', async () => {
     const c = await t.connect('m-stale');
     c.send(c.envelopes.proposeTurn('t1'));
     await c.waitForSignal('turn_open', 't1');

@@ -47,7 +47,7 @@ describe('runtime server: lease loss', () => {
     expect(metricValue(metrics, 'rspp_lease_held')).toBe(0);
     expect(metricValue(metrics, 'rspp_stale_epoch_outputs_accepted_total')).toBe(0);
     // What the engine produced after the loss (deauthorized_drain, abort, close, ...) was refused and counted.
-    expect(metricValue(metrics, 'rspp_stale_epoch_outputs_rejected_total')).toBeGreaterThanOrEqual(3);
+    expect(metricValue(metrics, 'rspp_stale_epoch_outputs_fenced_total')).toBeGreaterThanOrEqual(3);
 
     // No new session is admitted without authority.
     await expect(t.connect('l-2')).rejects.toMatchObject({ code: CLOSE_CODES.tryAgainLater, reason: expect.stringMatching(/^not_ready:/) });

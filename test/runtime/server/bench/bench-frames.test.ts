@@ -86,8 +86,8 @@ describe('load bench output scanner against a real server', () => {
     connection.terminate();
     expect(seen).toEqual([
       'signal turn_open',
-      'data 17', // per frame: data events first, then signals in frame order
-      'signal output_accepted',
+      'signal output_accepted', // ControlLane frames leave ahead of DataLane frames (egress scheduler)
+      'data 17',
       'data 18',
       'signal cancel',
       'signal abort (cancelled)',

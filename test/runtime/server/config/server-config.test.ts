@@ -55,6 +55,21 @@ describe('server configuration', () => {
     });
   });
 
+  test('RSPP_SESSION_PORT and RSPP_ADMIN_PORT set the ports, checked like the file fields', () => {
+    expect(loadServerConfig({ RSPP_SESSION_PORT: '18081', RSPP_ADMIN_PORT: '19091' })).toMatchObject({ sessionPort: 18081, adminPort: 19091 });
+    expect(problemsOf(() => loadServerConfig({ RSPP_SESSION_PORT: '80800', RSPP_ADMIN_PORT: 'http' }))).toEqual([
+      'RSPP_SESSION_PORT: must be an integer in 0..65535, got "80800"',
+      'RSPP_ADMIN_PORT: must be an integer in 0..65535, got "http"',
+    ]);
+  });
+
+  test('an unsupported RSPP_PROFILE fails at start, naming the profiles served', () => {
+    expect(problemsOf(() => loadServerConfig({ RSPP_PROFILE: 'complex/v9' }))).toEqual([
+      'RSPP_PROFILE: "complex/v9" is not a profile this runtime serves; use one of "simple/v1" (unset, it defaults to "simple/v1")',
+    ]);
+    expect(loadServerConfig({ RSPP_PROFILE: 'simple/v1' }).profile).toBe('simple/v1');
+  });
+
   test('a YAML or JSON file (RSPP_CONFIG_FILE) is applied under the env vars', () => {
     const yamlFile = path.join(dir, 'server.yaml');
     fs.writeFileSync(yamlFile, 'drainSeconds: 20\nsessionPort: 18080\nregion: file-region\n');
@@ -94,7 +109,7 @@ describe('server configuration', () => {
     expect(problemsOf(() => loadServerConfig({ RSPP_LEASE_STORE: 'etcd' }))).toEqual([
       expect.stringMatching(/^RSPP_ETCD_ENDPOINTS: required when RSPP_LEASE_STORE=etcd/),
     ]);
-    expect(problemsOf(() => loadServerConfig({}, { sessionPort: 7000, adminPort: 7000 }))).toEqual(['sessionPort and adminPort must differ (both 7000)']);
+    expect(problemsOf(() => loadServerConfig({}, { sessionPort: 7000, adminPort: 7000 }))).toEqual(['sessionPort and adminPort must differ (both 7000); set RSPP_SESSION_PORT or RSPP_ADMIN_PORT to another port']);
   });
 
   test('an unreadable or malformed file is named', () => {

@@ -159,6 +159,7 @@ describe('runtime startup without a reachable control plane', () => {
       env: {},
       logger,
       retry: { attempts: 4, initialDelayMs: 10, maxDelayMs: 25, requestTimeoutMs: 1000 },
+      random: () => 1, // the top of the jitter range: the full step
       sleep: async (ms) => {
         slept.push(ms);
         await new Promise((r) => setTimeout(r, ms));
@@ -170,6 +171,48 @@ describe('runtime startup without a reachable control plane', () => {
     expect(Date.now() - started).toBeLessThan(5000);
     expect(logger.records.filter((r) => r.message.includes('retrying'))).toHaveLength(3);
     expect(logger.records.some((r) => r.level === 'warn' && r.message.includes('plain http'))).toBe(true);
+  });
+
+  test('waits are jittered within 50-100 % of the capped exponential step, and each attempt is reported', async () => {
+    const port = await closedPort();
+    const waits: number[] = [];
+    const reported: number[] = [];
+    const draws = [0, 0.5, 0.999, 0, 0.25];
+    const failure = resolveStartupBundle({
+      config: { controlPlaneUrl: `http://127.0.0.1:${port}`, bundleDigest: BUNDLE, profile: 'simple/v1' },
+      env: {},
+      retry: { attempts: 6, initialDelayMs: 100, maxDelayMs: 400, requestTimeoutMs: 1000 },
+      random: () => draws.shift()!,
+      sleep: async (ms) => void waits.push(ms),
+      onWaiting: (status) => reported.push(status.retryInMs),
+    });
+    await expect(failure).rejects.toMatchObject({ attempts: 6 });
+    // steps 100, 200, 400, 400, 400 (capped); waits = step/2 + step/2 × draw
+    expect(waits).toEqual([50, 150, 400, 200, 250]);
+    expect(reported).toEqual(waits);
+  });
+
+  test('by default it never gives up: past the old 6-attempt budget it keeps waiting, then resolves', async () => {
+    const port = await closedPort();
+    const service = new ControlPlaneService({ store: new InMemoryLeaseStore(), host: '127.0.0.1', apiPort: port, adminPort: 0, log: () => undefined });
+    const waits: number[] = [];
+    try {
+      const result = await resolveStartupBundle({
+        config: { controlPlaneUrl: `http://127.0.0.1:${port}`, bundleDigest: BUNDLE, profile: 'simple/v1' },
+        env: {},
+        retry: { requestTimeoutMs: 1000 },
+        sleep: async (ms) => {
+          waits.push(ms);
+          if (waits.length === 12) await service.start(); // the control plane arrives after 12 failed attempts
+        },
+      });
+      expect(result).toMatchObject({ source: 'control-plane', attempts: 13 });
+      if (result.source === 'control-plane') result.client.close();
+      expect(Math.max(...waits)).toBeLessThanOrEqual(5000); // capped
+      expect(waits.slice(4).every((w) => w >= 2500)).toBe(true); // at the cap, jittered within 50-100 %
+    } finally {
+      await service.stop();
+    }
   });
 
   test('without RSPP_CONTROL_PLANE_URL uses the embedded defaults and says so', async () => {
@@ -218,7 +261,7 @@ describe('runtime main() with a control plane', () => {
     }
   });
 
-  test('does not start (no listener, never ready) when the control plane is down', async () => {
+  test('with a bounded attempts budget it gives up without ever serving sessions when the control plane is down', async () => {
     const logger = new CapturingLogger();
     const port = await closedPort();
     await expect(

@@ -1,0 +1,175 @@
+/**
+ * `dist/<env>/images.json` (issue #12 item 2): every image an env pulls, with the object and
+ * container that pulls it, the reference, its digest and platforms, and where the reference comes
+ * from (our construct output, the Valkey manifests, or a value the stack passes to a third-party
+ * chart, named by its values key). A reference passed by tag alone is a synth error naming that
+ * source and the value that pins it; `npm run synth` checks before it writes anything.
+ *
+ * Chart defaults the stack does not override yet (cert-manager, kube-prometheus-stack, LiveKit) are
+ * listed apart, under `unpinnedChartDefaults`, each with the values key that would pin it: their
+ * digests are not pinned here (no two independent public sources were found for them), and the file
+ * says so instead of pretending.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { buildEnvChart } from '../constructs/env-chart';
+import { formatObjectRef, objectRef } from '../constructs/policy/manifest-object';
+import { workloadOf } from '../constructs/policy/workloads';
+import { clusterFlavourOf } from '../envs/cluster-flavour';
+import type { EnvironmentConfig } from '../envs/environment-config';
+import { parsePinnedImage, pinnedImageProblem } from '../envs/image-ref';
+import { ETCD_IMAGE, RUNTIME_IMAGE_PLATFORMS } from '../envs/pins';
+import { METRICS_SERVER_IMAGE, VALKEY_IMAGE } from '../envs/third-party-images';
+import { CERT_MANAGER_CHART } from './chart-pins';
+import { valkeyObjects } from './livekit-transport';
+
+/** One image an env pulls. */
+export interface ImageEntry {
+  /** `Kind/namespace/name` of the object, or `helm_release.<name>` for a chart's workload. */
+  readonly object: string;
+  readonly container: string;
+  /** The reference as the kubelet gets it. */
+  readonly reference: string;
+  readonly digest: string;
+  readonly platforms: readonly string[];
+  /** Where the reference comes from: `constructs (rspp-platform chart)`, `stacks (LiveKit Valkey)`, or `<release> values: <key>`. */
+  readonly source: string;
+}
+
+/** A chart's default image the stack does not pin yet, with the values key that would pin it. */
+export interface UnpinnedChartDefault {
+  readonly release: string;
+  readonly chart: string;
+  readonly image: string;
+  /** Values key that takes the digest. */
+  readonly pinWith: string;
+}
+
+export interface ImagesFile {
+  readonly env: string;
+  readonly images: readonly ImageEntry[];
+  readonly unpinnedChartDefaults: readonly UnpinnedChartDefault[];
+}
+
+/** An image reference a source passes, before checking. */
+export interface PassedImage {
+  readonly object: string;
+  readonly container: string;
+  readonly reference: string;
+  readonly platforms: readonly string[];
+  readonly source: string;
+}
+
+/** Thrown when a passed reference is not pinned by digest: one line per reference, naming its source. */
+export class TagOnlyImageError extends Error {
+  public constructor(public readonly env: string, public readonly problems: readonly string[]) {
+    super(`${env}: ${problems.length} image reference(s) not pinned by digest (synth wrote nothing):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'TagOnlyImageError';
+  }
+}
+
+/** Platforms of our runtime image index (`RUNTIME_IMAGE_PLATFORMS` in `envs/pins.ts`). */
+function runtimePlatforms(): readonly string[] {
+  return RUNTIME_IMAGE_PLATFORMS.map((p) => p.platform);
+}
+
+/** etcd's official index covers amd64, arm64, ppc64le and s390x; we deploy the first two. */
+const ETCD_PLATFORMS = ['linux/amd64', 'linux/arm64'];
+
+function platformsOf(reference: string): readonly string[] {
+  if (reference === ETCD_IMAGE) return ETCD_PLATFORMS;
+  if (reference === VALKEY_IMAGE.reference) return VALKEY_IMAGE.platforms;
+  return runtimePlatforms();
+}
+
+/** Every container image of a set of Kubernetes objects. */
+export function objectImages(objects: readonly unknown[], source: string): PassedImage[] {
+  const out: PassedImage[] = [];
+  for (const object of objects) {
+    const w = workloadOf(object as never);
+    if (w === undefined) continue;
+    for (const c of w.containers) {
+      const reference = String(c.container.image ?? '');
+      out.push({ object: formatObjectRef(objectRef(w.object)), container: c.name, reference, platforms: platformsOf(reference), source });
+    }
+  }
+  return out;
+}
+
+/** The images the stack passes to third-party releases through their values. */
+export function releaseValueImages(env: EnvironmentConfig): PassedImage[] {
+  const out: PassedImage[] = [];
+  if (clusterFlavourOf(env).installMetricsServer) {
+    out.push({ object: 'helm_release.metrics-server', container: 'metrics-server', reference: METRICS_SERVER_IMAGE.reference, platforms: METRICS_SERVER_IMAGE.platforms, source: 'metrics-server values: image.repository + image.tag' });
+  }
+  return out;
+}
+
+/** Chart defaults still pulled by tag (see the file comment), per release the env installs. */
+export function unpinnedChartDefaults(env: EnvironmentConfig): UnpinnedChartDefault[] {
+  const certManager = `cert-manager ${CERT_MANAGER_CHART.version}`;
+  const kps = `kube-prometheus-stack ${env.observability.chartVersion}`;
+  const livekit = `livekit-server ${env.livekit.chartVersion}`;
+  return [
+    ...['controller', 'webhook', 'cainjector', 'startupapicheck', 'acmesolver'].map((c) => ({
+      release: 'cert-manager', chart: certManager, image: `quay.io/jetstack/cert-manager-${c}:${CERT_MANAGER_CHART.version}`,
+      pinWith: `${c === 'controller' ? '' : `${c}.`}image.digest`,
+    })),
+    ...[
+      ['prometheus-operator', 'prometheusOperator.image.sha'],
+      ['prometheus-config-reloader', 'prometheusOperator.prometheusConfigReloader.image.sha'],
+      ['kube-webhook-certgen (admission webhook patch)', 'prometheusOperator.admissionWebhooks.patch.image.sha'],
+      ['prometheus', 'prometheus.prometheusSpec.image.sha'],
+      ['alertmanager', 'alertmanager.alertmanagerSpec.image.sha'],
+      ['grafana', 'grafana.image.sha'],
+      ['grafana k8s-sidecar', 'grafana.sidecar.image.sha'],
+      ['kube-state-metrics', 'kube-state-metrics.image.sha'],
+      ['prometheus-node-exporter', 'prometheus-node-exporter.image.digest'],
+    ].map(([image, pinWith]) => ({ release: env.observability.prometheusReleaseLabel, chart: kps, image: `${image} (chart default tag)`, pinWith })),
+    { release: 'livekit-server', chart: livekit, image: 'livekit/livekit-server (chart appVersion tag)', pinWith: 'image.tag (<tag>@sha256:<digest>)' },
+  ];
+}
+
+/** The env's Kubernetes objects (the rspp-platform chart), synthesized in memory. */
+function platformObjects(env: EnvironmentConfig): unknown[] {
+  const app = new App({ outdir: '/nonexistent-unused' });
+  return buildEnvChart(app, env).toJson();
+}
+
+/**
+ * The images file of `env`; throws `TagOnlyImageError` when any passed reference is not pinned by
+ * digest, naming the object, the container, the source and the fix.
+ * @param extra more passed references (tests: a tag-only value introduced on purpose)
+ */
+export function imagesFileOf(env: EnvironmentConfig, extra: readonly PassedImage[] = []): ImagesFile {
+  const passed = [
+    ...objectImages(platformObjects(env), 'constructs (rspp-platform chart)'),
+    ...(env.livekit.replicas > 1 ? objectImages(valkeyObjects(env).objects, 'stacks (LiveKit Valkey manifests)') : []),
+    ...releaseValueImages(env),
+    ...extra,
+  ];
+  const problems: string[] = [];
+  const images: ImageEntry[] = [];
+  for (const p of passed) {
+    const problem = pinnedImageProblem(p.reference);
+    const pinned = problem === undefined ? parsePinnedImage(p.reference) : undefined;
+    if (pinned === undefined) {
+      problems.push(`${p.object} container "${p.container}" (from ${p.source}): ${problem}`);
+      continue;
+    }
+    images.push({ object: p.object, container: p.container, reference: p.reference, digest: pinned.digest, platforms: [...p.platforms], source: p.source });
+  }
+  if (problems.length > 0) throw new TagOnlyImageError(env.name, problems);
+  return { env: env.name, images, unpinnedChartDefaults: unpinnedChartDefaults(env) };
+}
+
+/** Writes `<outRoot>/<env>/images.json` (temp file + rename, so a reader never sees half a file). */
+export function writeImagesFile(outRoot: string, file: ImagesFile): string {
+  const target = path.join(outRoot, file.env, 'images.json');
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  const temp = `${target}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, `${JSON.stringify(file, null, 2)}\n`);
+  fs.renameSync(temp, target);
+  return target;
+}
