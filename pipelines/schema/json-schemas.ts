@@ -82,7 +82,9 @@ export function writeSchemas(dir: string): string[] {
 
 if (require.main === module) {
   const dir = defaultSchemasDir();
-  if (process.argv.includes('--check')) {
+  if (process.argv.includes('--help')) {
+    process.stdout.write('usage: npm run schemas [-- --check]\n  writes schemas/*.json from the TypeBox schemas (pipeline artifact kinds, contracts v1); --check exits 1 if a file is stale\n');
+  } else if (process.argv.includes('--check')) {
     const stale = staleSchemaFiles(dir);
     if (stale.length > 0) {
       process.stderr.write(`schemas/ is stale: ${stale.join(', ')}; run \`npm run schemas\`\n`);

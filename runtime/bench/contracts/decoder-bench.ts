@@ -15,6 +15,13 @@ import { validateContract, type ContractKind } from '../../contracts/v1';
 import { SessionEnvelopes } from '../../server/client/session-envelopes';
 import { decodeIngressFrame, type IngressVisitor } from '../../server/session/ingress-decoder';
 
+if (process.argv.includes('--help')) {
+  process.stdout.write(
+    'usage: npm run bench:decoder\n  per-frame decode cost of the session ingress (JSON.parse + contracts v1 strict decoder) against JSON.parse alone;\n  writes dist/bench/decoder.json. Env: RSPP_BENCH_DECODES (default 1000000), RSPP_BENCH_ROUNDS (default 5)\n',
+  );
+  process.exit(0);
+}
+
 const N = Number(process.env.RSPP_BENCH_DECODES ?? 1_000_000);
 const ROUNDS = Number(process.env.RSPP_BENCH_ROUNDS ?? 5);
 
