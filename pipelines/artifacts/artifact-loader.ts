@@ -18,6 +18,7 @@ import type {
   PipelineSpecArtifact,
   PolicyArtifact,
   ReplaySetArtifact,
+  ResolvedBundle,
   RolloutArtifact,
 } from './artifact-types';
 import { validateArtifactFiles } from '../validator/validate-pipelines';
@@ -49,15 +50,7 @@ export interface ArtifactSet {
   byDigest(digest: string): LoadedArtifact | undefined;
 }
 
-/** A bundle with every part it references resolved. */
-export interface ResolvedBundle {
-  readonly digest: Digest;
-  readonly bundle: PipelineBundleArtifact;
-  readonly spec: PipelineSpecArtifact;
-  readonly profile: ExecutionProfileArtifact;
-  readonly policy: PolicyArtifact;
-  readonly extensions: readonly ExtensionArtifact[];
-}
+export type { ResolvedBundle } from './artifact-types';
 
 export class PipelineArtifactsError extends Error {
   constructor(

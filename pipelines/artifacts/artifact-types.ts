@@ -182,3 +182,17 @@ export type AnyArtifact =
   | ReplaySetArtifact
   | GatesManifestArtifact
   | ExampleArtifact;
+
+
+/** The profile key the engine treats as the default edge (the first key). */
+export const DEFAULT_EDGE_KEY = 'default';
+
+/** A bundle with every part it references resolved. */
+export interface ResolvedBundle {
+  readonly digest: Digest;
+  readonly bundle: PipelineBundleArtifact;
+  readonly spec: PipelineSpecArtifact;
+  readonly profile: ExecutionProfileArtifact;
+  readonly policy: PolicyArtifact;
+  readonly extensions: readonly ExtensionArtifact[];
+}

@@ -6,11 +6,9 @@
  */
 import { canonicalAdaptiveActions, DEFAULT_SNAPSHOT_PROVENANCE, type EdgeBufferPolicy, type PartialSnapshotProvenance, type TurnStartBundle } from '../../runtime/contracts/v1';
 import type { EngineConfig, ExecutionProfile } from '../../runtime/engine';
-import type { ResolvedBundle } from './artifact-loader';
-import type { EdgeBufferPolicyArtifact } from './artifact-types';
+import { DEFAULT_EDGE_KEY, type EdgeBufferPolicyArtifact, type ResolvedBundle } from './artifact-types';
 
-/** The profile key the engine treats as the default edge (the first key). */
-export const DEFAULT_EDGE_KEY = 'default';
+export { DEFAULT_EDGE_KEY } from './artifact-types';
 
 /**
  * The engine profile of a bundle: the profile's budgets, flow control, recording and determinism,

@@ -1,5 +1,6 @@
 /**
- * The schema of every pipeline artifact kind, in one place, as data. The validator interprets these;
+ * The schema of every pipeline artifact kind, in one place, as JSON Schema (TypeBox builders of
+ * `schema-language.ts`; published as `schemas/<Kind>.schema.json`). The validator checks with these;
  * the TypeScript types in `artifacts/artifact-types.ts` describe the same shapes for code that reads
  * validated artifacts. Field names and enum values follow `spec/contracts.md` (snake_case wire names)
  * so the profile can be frozen into a `ResolvedTurnPlan` without renaming.
@@ -27,7 +28,7 @@ import {
   TELEMETRY_LANE_SHEDDING,
 } from '../../runtime/contracts/v1';
 import { GATE_ORDER } from '../gates/gate-types';
-import type { ArtifactKindSchema, FieldSchema, ObjectSchema, SchemaNode } from './schema-language';
+import { arrayOf, bool, digestRef, imageRef, int, mapOf, num, obj, oneOf, optional, selfDigest, str, type ArtifactKindSchema, type ObjectSchema, type SchemaNode } from './schema-language';
 
 export {
   LANES,
@@ -48,20 +49,15 @@ export const SCHEMA_VERSION_PATTERN = '^v[0-9]+\\.[0-9]+(\\.[0-9]+)?$';
 export const ARTIFACT_NAME_PATTERN = '^[a-z][a-z0-9_]*$';
 const ID_PATTERN = '^[a-z][a-z0-9_\\-]*$';
 
-const str = (doc?: string, extra: Partial<Extract<SchemaNode, { type: 'string' }>> = {}): FieldSchema => ({ type: 'string', doc, ...extra });
-const int = (doc: string, minimum = 0): FieldSchema => ({ type: 'integer', doc, minimum });
-const optional = (schema: SchemaNode): FieldSchema => ({ ...schema, required: false });
-const oneOf = (values: readonly string[], doc?: string): FieldSchema => ({ type: 'string', enum: values, doc });
-const obj = (properties: Record<string, FieldSchema>, doc?: string): ObjectSchema => ({ type: 'object', properties, doc });
 
 /** Fields every artifact starts with. */
-function header(kind: string, contentAddressed: boolean): Record<string, FieldSchema> {
+function header(kind: string, contentAddressed: boolean): Record<string, SchemaNode> {
   return {
     kind: str('the artifact kind', { const: kind }),
     schema_version: str('artifact schema version, e.g. v1.0', { pattern: SCHEMA_VERSION_PATTERN }),
     name: str('the artifact name; equal to the file name without .yaml', { pattern: ARTIFACT_NAME_PATTERN }),
     description: optional(str('one line saying what this is for')),
-    ...(contentAddressed ? { digest: { type: 'self_digest', doc: 'this artifact\'s content digest' } as FieldSchema } : {}),
+    ...(contentAddressed ? { digest: selfDigest('this artifact\'s content digest') } : {}),
   };
 }
 
@@ -75,7 +71,7 @@ export const EDGE_BUFFER_POLICY: ObjectSchema = obj(
     max_queue_ms: int('queue bound in ms of time in queue', 1),
     max_queue_bytes: int('queue bound in bytes', 1),
     max_latency_contribution_ms: int('latency this edge may add, ms', 1),
-    max_block_time_ms: optional({ type: 'integer', minimum: 1, doc: 'required when strategy=block' }),
+    max_block_time_ms: optional(int('required when strategy=block', 1)),
     watermarks: obj({ queue_items: optional(watermark), queue_ms: optional(watermark) }, 'queue_items and/or queue_ms watermarks'),
     lane_handling: obj(
       {
@@ -99,7 +95,7 @@ export const EDGE_BUFFER_POLICY: ObjectSchema = obj(
   'an EdgeBufferPolicy (contracts.md §6)',
 );
 
-const laneMap = (values: SchemaNode, doc: string): SchemaNode => ({ type: 'map', keys: { enum: LANES }, values, minEntries: 3, doc });
+const laneMap = (values: SchemaNode, doc: string): SchemaNode => mapOf(values, { keys: { enum: LANES }, minEntries: 3, doc });
 
 const PIPELINE_SPEC: ArtifactKindSchema = {
   kind: 'PipelineSpec',
@@ -109,32 +105,26 @@ const PIPELINE_SPEC: ArtifactKindSchema = {
     ...header('PipelineSpec', true),
     pipeline_version: str('the pipeline version this graph implements, e.g. simple/v1'),
     graph_definition_ref: str('the stable id of the graph definition, frozen into plans'),
-    nodes: {
-      type: 'array',
-      minItems: 1,
-      uniqueBy: 'id',
-      doc: 'graph nodes',
-      items: obj({
+    nodes: arrayOf(
+      obj({
         id: str('node id', { pattern: ID_PATTERN }),
         node_type: str('node type, e.g. provider, transport_ingress, or an extension node_type'),
         modality: optional(oneOf(INVOCATION_MODALITIES, 'the provider modality of a provider node')),
-        extension: optional({ type: 'digest_ref', refKind: 'Extension', doc: 'the extension implementing this node' }),
-        node_budget_ms: optional({ type: 'integer', minimum: 1, doc: 'overrides the profile node budget' }),
+        extension: optional(digestRef('Extension', 'the extension implementing this node')),
+        node_budget_ms: optional(int('overrides the profile node budget', 1)),
       }),
-    },
-    edges: {
-      type: 'array',
-      minItems: 1,
-      uniqueBy: 'id',
-      doc: 'graph edges',
-      items: obj({
+      { minItems: 1, uniqueBy: 'id', doc: 'graph nodes' },
+    ),
+    edges: arrayOf(
+      obj({
         id: str('edge id', { pattern: ID_PATTERN }),
         from: str('source node id'),
         to: str('target node id'),
         lane: oneOf(LANES, 'the lane the edge carries'),
         buffer_policy: optional(EDGE_BUFFER_POLICY),
       }),
-    },
+      { minItems: 1, uniqueBy: 'id', doc: 'graph edges' },
+    ),
   }),
 };
 
@@ -154,16 +144,10 @@ const EXECUTION_PROFILE: ArtifactKindSchema = {
       },
       'turn/node/path/edge budgets (turn-engine.md §6)',
     ),
-    edge_buffer_policies: {
-      type: 'map',
-      keys: { enum: ['default'] },
-      minEntries: 1,
-      values: EDGE_BUFFER_POLICY,
-      doc: 'the `default` edge buffer policy applied to every edge without its own',
-    },
+    edge_buffer_policies: mapOf(EDGE_BUFFER_POLICY, { keys: { enum: ['default'] }, minEntries: 1, doc: 'the `default` edge buffer policy applied to every edge without its own' }),
     flow_control: obj(
       {
-        mode_by_lane: laneMap({ type: 'string', enum: FLOW_CONTROL_MODES }, 'flow-control mode per lane'),
+        mode_by_lane: laneMap(oneOf(FLOW_CONTROL_MODES), 'flow-control mode per lane'),
         watermarks: laneMap(watermark, 'lane watermarks'),
         shedding_strategy_by_lane: obj({
           DataLane: oneOf(DATA_LANE_SHEDDING),
@@ -175,7 +159,7 @@ const EXECUTION_PROFILE: ArtifactKindSchema = {
     ),
     determinism: obj(
       {
-        ordering_markers: { type: 'array', minItems: 1, unique: true, items: str('an ordering marker, e.g. runtime_sequence'), doc: 'ordering markers frozen into plans' },
+        ordering_markers: arrayOf(str('an ordering marker, e.g. runtime_sequence'), { minItems: 1, unique: true, doc: 'ordering markers frozen into plans' }),
         merge_rule_id: str('the timeline merge rule id'),
         merge_rule_version: str('the merge rule version', { pattern: '^v?\\d+\\.\\d+(\\.\\d+)?$' }),
       },
@@ -184,7 +168,7 @@ const EXECUTION_PROFILE: ArtifactKindSchema = {
     recording_policy: obj(
       {
         recording_level: oneOf(RECORDING_LEVELS, 'the OR-02 recording level'),
-        allowed_replay_modes: { type: 'array', minItems: 1, unique: true, items: { type: 'string', enum: REPLAY_MODES } },
+        allowed_replay_modes: arrayOf(oneOf(REPLAY_MODES), { minItems: 1, unique: true }),
       },
       'recording policy',
     ),
@@ -197,7 +181,7 @@ const POLICY: ArtifactKindSchema = {
   contentAddressed: true,
   schema: obj({
     ...header('Policy', true),
-    allowed_adaptive_actions: { type: 'array', unique: true, items: { type: 'string', enum: ADAPTIVE_ACTIONS }, doc: 'adaptive actions, canonical order' },
+    allowed_adaptive_actions: arrayOf(oneOf(ADAPTIVE_ACTIONS), { unique: true, doc: 'adaptive actions, canonical order' }),
     snapshot_failure_policy: oneOf(['defer', 'reject'], 'outcome when turn-start snapshots are invalid (turn-engine.md §2 step 1)'),
     plan_failure_policy: oneOf(['defer', 'reject'], 'outcome when plan materialization fails (step 6)'),
     late_event_policy: oneOf(['drop', 'remap', 'diagnostics_only'], 'T11 action for late events on a closed turn'),
@@ -209,13 +193,7 @@ const POLICY: ArtifactKindSchema = {
       },
       'admission policy',
     ),
-    redaction: {
-      type: 'map',
-      keys: { enum: PAYLOAD_CLASSES },
-      minEntries: PAYLOAD_CLASSES.length,
-      values: { type: 'string', enum: REDACTION_ACTIONS },
-      doc: 'one redaction action per payload class',
-    },
+    redaction: mapOf(oneOf(REDACTION_ACTIONS), { keys: { enum: PAYLOAD_CLASSES }, minEntries: PAYLOAD_CLASSES.length, doc: 'one redaction action per payload class' }),
   }),
 };
 
@@ -226,12 +204,12 @@ const PIPELINE_BUNDLE: ArtifactKindSchema = {
   schema: obj({
     ...header('PipelineBundle', true),
     pipeline_version: str('the pipeline version, equal to the spec\'s'),
-    spec: { type: 'digest_ref', refKind: 'PipelineSpec', doc: 'the pipeline spec' },
-    profile: { type: 'digest_ref', refKind: 'ExecutionProfile', doc: 'the execution profile' },
-    policy: { type: 'digest_ref', refKind: 'Policy', doc: 'the policy' },
-    extensions: optional({ type: 'array', unique: true, items: { type: 'digest_ref', refKind: 'Extension' }, doc: 'extensions the spec\'s nodes use' }),
-    provider_bindings: { type: 'map', minEntries: 1, keys: { enum: INVOCATION_MODALITIES }, values: { type: 'string', pattern: '^[a-z0-9][a-z0-9_.\\-/]*$' }, doc: 'modality → provider id' },
-    previous_bundle: optional({ type: 'digest_ref', refKind: 'PipelineBundle', doc: 'the bundle this one supersedes (its rollback candidate)' }),
+    spec: digestRef('PipelineSpec', 'the pipeline spec'),
+    profile: digestRef('ExecutionProfile', 'the execution profile'),
+    policy: digestRef('Policy', 'the policy'),
+    extensions: optional(arrayOf(digestRef('Extension'), { unique: true, doc: 'extensions the spec\'s nodes use' })),
+    provider_bindings: mapOf(str(undefined, { pattern: '^[a-z0-9][a-z0-9_.\\-/]*$' }), { minEntries: 1, keys: { enum: INVOCATION_MODALITIES }, doc: 'modality → provider id' }),
+    previous_bundle: optional(digestRef('PipelineBundle', 'the bundle this one supersedes (its rollback candidate)')),
   }),
 };
 
@@ -242,16 +220,14 @@ const ROLLOUT: ArtifactKindSchema = {
   schema: obj({
     ...header('Rollout', false),
     strategy: oneOf(['canary'], 'rollout strategy'),
-    target_bundle: { type: 'digest_ref', refKind: 'PipelineBundle', doc: 'the bundle being rolled out' },
-    rollback_bundle: { type: 'digest_ref', refKind: 'PipelineBundle', doc: 'an earlier bundle to return to' },
+    target_bundle: digestRef('PipelineBundle', 'the bundle being rolled out'),
+    rollback_bundle: digestRef('PipelineBundle', 'an earlier bundle to return to'),
     cohort: obj({ key: oneOf(['session_id', 'tenant_id'], 'what the canary split hashes'), salt: str('hash salt keeping cohorts stable') }, 'canary cohort selection'),
-    steps: {
-      type: 'array',
+    steps: arrayOf(obj({ traffic_percent: int('percent of sessions on the target', 1, 100), hold_seconds: int('time at this step before the next', 0) }), {
       minItems: 1,
       doc: 'traffic steps, ascending, ending at 100',
-      items: obj({ traffic_percent: { type: 'integer', minimum: 1, maximum: 100, doc: 'percent of sessions on the target' }, hold_seconds: int('time at this step before the next', 0) }),
-    },
-    rollback_on: { type: 'array', minItems: 1, unique: true, items: str('a gate id of the gates manifest'), doc: 'gates whose failure rolls back' },
+    }),
+    rollback_on: arrayOf(str('a gate id of the gates manifest'), { minItems: 1, unique: true, doc: 'gates whose failure rolls back' }),
     gates_manifest: str('the gates manifest name the rollback_on ids come from', { pattern: ARTIFACT_NAME_PATTERN }),
   }),
 };
@@ -273,18 +249,15 @@ const COMPAT_MATRIX: ArtifactKindSchema = {
       },
       'release N-1: a frozen snapshot of its contract schemas',
     ),
-    cells: {
-      type: 'array',
-      minItems: 4,
-      maxItems: 4,
-      doc: 'one cell per (producer, consumer) pair of release lines N and N-1',
-      items: obj({
+    cells: arrayOf(
+      obj({
         producer: oneOf(RELEASE_LINES, 'the release line writing records'),
         consumer: oneOf(RELEASE_LINES, 'the release line decoding them'),
-        supported: { type: 'boolean', doc: 'whether this skew is supported (the contract gate proves it)' },
+        supported: bool('whether this skew is supported (the contract gate proves it)'),
         rule: oneOf(['identical', 'additive_backward', 'strict_forward'], 'why it holds: same schemas; N reads N-1 (additive-only); N-1 reads N (only while N added nothing)'),
       }),
-    },
+      { minItems: 4, maxItems: 4, doc: 'one cell per (producer, consumer) pair of release lines N and N-1' },
+    ),
   }),
 };
 
@@ -296,12 +269,12 @@ const EXTENSION: ArtifactKindSchema = {
     ...header('Extension', true),
     extension_type: oneOf(['custom_node', 'external_node'], 'in-process custom node or an external node over the network'),
     node_type: str('the node_type specs use to place this node', { pattern: ID_PATTERN }),
-    input_lanes: { type: 'array', minItems: 1, unique: true, items: { type: 'string', enum: LANES } },
-    output_lanes: { type: 'array', minItems: 1, unique: true, items: { type: 'string', enum: LANES } },
+    input_lanes: arrayOf(oneOf(LANES), { minItems: 1, unique: true }),
+    output_lanes: arrayOf(oneOf(LANES), { minItems: 1, unique: true }),
     node_budget_ms: int('the node budget the extension promises to meet', 1),
     cancellation: oneOf(['cooperative', 'fenced_only'], 'how cancel reaches it (turn-engine.md §7 tier 2)'),
-    image: optional({ type: 'image_ref', doc: 'the external node\'s image, pinned by digest' }),
-    endpoint: optional(obj({ protocol: oneOf(['grpc', 'websocket']), port: int('port', 1), mtls: { type: 'boolean', const: true, doc: 'mTLS is mandatory' } }, 'how the runtime reaches an external node')),
+    image: optional(imageRef('the external node\'s image, pinned by digest')),
+    endpoint: optional(obj({ protocol: oneOf(['grpc', 'websocket']), port: int('port', 1), mtls: bool('mTLS is mandatory', true) }, 'how the runtime reaches an external node')),
     module: optional(str('the module implementing a custom node')),
   }),
 };
@@ -314,24 +287,19 @@ const REPLAY_SET: ArtifactKindSchema = {
     ...header('ReplaySet', false),
     replay_mode: oneOf(REPLAY_MODES, 'how sessions are replayed'),
     generated_by: str('the command that regenerates this set'),
-    sessions: {
-      type: 'array',
-      minItems: 1,
-      uniqueBy: 'id',
-      items: obj({
+    sessions: arrayOf(
+      obj({
         id: str('session id', { pattern: ID_PATTERN }),
-        bundle: { type: 'digest_ref', refKind: 'PipelineBundle', doc: 'the bundle the session ran' },
+        bundle: digestRef('PipelineBundle', 'the bundle the session ran'),
         input_log: str('path of the recorded input log, relative to the replay set'),
         recorded_outputs: str('path of the recorded engine outputs, relative to the replay set'),
         expected_evidence: str('path of the expected OR-02 evidence records, relative to the replay set'),
         gate: oneOf(FIXTURE_GATES),
         timing_tolerance_ms: int('timing tolerance', 0),
-        expected_divergences: {
-          type: 'array',
-          items: obj({ class: oneOf(DIVERGENCE_CLASSES), scope: str('turn:<id>, session:<id> or trace'), approved: optional({ type: 'boolean' }) }),
-        },
+        expected_divergences: arrayOf(obj({ class: oneOf(DIVERGENCE_CLASSES), scope: str('turn:<id>, session:<id> or trace'), approved: optional(bool()) })),
       }),
-    },
+      { minItems: 1, uniqueBy: 'id' },
+    ),
   }),
 };
 
@@ -341,23 +309,21 @@ const GATES_MANIFEST: ArtifactKindSchema = {
   contentAddressed: false,
   schema: obj({
     ...header('GatesManifest', false),
-    stages: { type: 'array', minItems: GATE_ORDER.length, maxItems: GATE_ORDER.length, unique: true, items: { type: 'string', enum: GATE_ORDER }, doc: `${GATE_ORDER.join(', ')}, in that order` },
-    gates: {
-      type: 'array',
-      minItems: 1,
-      uniqueBy: 'id',
-      items: obj({
+    stages: arrayOf(oneOf(GATE_ORDER), { minItems: GATE_ORDER.length, maxItems: GATE_ORDER.length, unique: true, doc: `${GATE_ORDER.join(', ')}, in that order` }),
+    gates: arrayOf(
+      obj({
         id: str('gate id', { pattern: ID_PATTERN }),
         stage: oneOf(['baseline', 'slo'], 'the stage that evaluates this gate'),
         measure: str('what is measured (turn-engine.md §11)'),
         source: oneOf(['engine', 'load', 'replay'], 'which results file carries the figure (replay: the replay set)'),
         metric: str('the field of the results file holding the figure'),
         comparator: oneOf(['lte', 'gte']),
-        threshold: { type: 'number', minimum: 0, doc: 'the threshold; equal to SLO_GATES' },
+        threshold: num('the threshold; equal to SLO_GATES', { minimum: 0 }),
         unit: oneOf(['ms', 'count', 'ratio']),
         slo_key: str('the SLO_GATES key this threshold mirrors'),
       }),
-    },
+      { minItems: 1, uniqueBy: 'id' },
+    ),
   }),
 };
 
@@ -367,7 +333,7 @@ const EXAMPLE: ArtifactKindSchema = {
   contentAddressed: false,
   schema: obj({
     ...header('Example', false),
-    bundle: { type: 'digest_ref', refKind: 'PipelineBundle', doc: 'the bundle the example runs' },
+    bundle: digestRef('PipelineBundle', 'the bundle the example runs'),
     rollout: str('the rollout name the example deploys with', { pattern: ARTIFACT_NAME_PATTERN }),
     transport: obj(
       {

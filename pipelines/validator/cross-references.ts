@@ -10,12 +10,12 @@ import * as path from 'path';
 import { SLO_GATES } from '../../runtime/contracts/runtime-interface';
 import type { ArtifactFile } from '../artifacts/artifact-files';
 import { isDigest } from '../artifacts/canonical-digest';
-import { DEFAULT_EDGE_KEY } from '../artifacts/engine-profile';
+import { DEFAULT_EDGE_KEY } from '../artifacts/artifact-types';
 import { isRecord } from '../schema/check-schema';
 import { collectDigestRefs } from '../schema/digest-refs';
 import type { ArtifactKindName, ArtifactKindSchema } from '../schema/schema-language';
 import { GATE_ORDER } from '../gates/gate-types';
-import type { ProblemSink } from './validate-pipelines';
+import type { ProblemSink } from './problem';
 
 export interface TypedArtifact {
   readonly file: ArtifactFile;

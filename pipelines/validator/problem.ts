@@ -1,3 +1,6 @@
+import type { ArtifactFile } from '../artifacts/artifact-files';
+import type { ValuePath } from '../artifacts/yaml-source';
+
 /**
  * One thing wrong with the pipeline artifacts: where it is (file, line, path), what is wrong, and how
  * to fix it. The validator returns every problem it finds, never just the first.
@@ -14,6 +17,11 @@ export interface Problem {
   readonly message: string;
   /** One line telling the author what to change. */
   readonly fix: string;
+}
+
+/** Where the checks report what they find (the validator collects; the checks never throw). */
+export interface ProblemSink {
+  report(file: ArtifactFile, path: ValuePath, code: string, message: string, fix: string): void;
 }
 
 export function formatProblem(p: Problem): string {

@@ -4,16 +4,14 @@
  * cross-reference rules of `cross-references.ts`.
  */
 import { readArtifactFiles, type ArtifactFile } from '../artifacts/artifact-files';
-import { formatPath, type ValuePath } from '../artifacts/yaml-source';
+import { formatPath } from '../artifacts/yaml-source';
 import { ARTIFACT_KINDS, kindSchema } from '../schema/artifact-schemas';
 import { checkSchema, isRecord } from '../schema/check-schema';
 import type { ArtifactKindSchema } from '../schema/schema-language';
 import { checkCrossReferences, type TypedArtifact } from './cross-references';
-import { sortProblems, type Problem } from './problem';
+import { sortProblems, type Problem, type ProblemSink } from './problem';
 
-export interface ProblemSink {
-  report(file: ArtifactFile, path: ValuePath, code: string, message: string, fix: string): void;
-}
+export type { ProblemSink } from './problem';
 
 export function validatePipelines(dir: string): Problem[] {
   return validateArtifactFiles(readArtifactFiles(dir)).problems;

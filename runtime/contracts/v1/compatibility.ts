@@ -1,5 +1,6 @@
 /**
- * Compatibility checker between two versions of the contract schema set. Within one major
+ * Compatibility checker between two versions of the contract schema set, compared as JSON Schema
+ * documents (the live TypeBox schemas, or a published/frozen `schemas/*.json`). Within one major
  * version only additive change is allowed (`contracts.md` §1): new optional fields, new enum
  * members, new contract kinds. Anything else — a removed or renamed field, a changed type, an
  * optional field made required, a removed enum member, a tightened bound, a changed
@@ -7,7 +8,7 @@
  */
 import { encodeCanonical } from './canonical-json';
 import type { ContractSchemaSet } from './contract-registry';
-import type { ObjectSchema, Schema } from './schema-dsl';
+import { enumValues, type JsonSchemaDoc, type RuleRef } from './schema-dsl';
 
 export type CompatibilityChangeKind =
   | 'kind_removed'
@@ -74,31 +75,46 @@ export function checkCompatibility(previous: ContractSchemaSet, next: ContractSc
   return { compatible: problems.length === 0, problems, additions };
 }
 
-function compareObject(before: ObjectSchema, after: ObjectSchema, path: string, problems: CompatibilityProblem[], additions: string[]): void {
-  for (const name of Object.keys(before.fields)) {
-    const b = before.fields[name];
-    const a = after.fields[name];
+type DocKind = 'string' | 'int' | 'bool' | 'enum' | 'array' | 'map' | 'object';
+
+function kindOf(s: JsonSchemaDoc): DocKind {
+  if (s['x-enum'] !== undefined) return 'enum';
+  if (s.type === 'integer') return 'int';
+  if (s.type === 'boolean') return 'bool';
+  if (s.type === 'array') return 'array';
+  if (s.type === 'object' && s.patternProperties) return 'map';
+  if (s.type === 'object') return 'object';
+  return 'string';
+}
+
+function compareObject(before: JsonSchemaDoc, after: JsonSchemaDoc, path: string, problems: CompatibilityProblem[], additions: string[]): void {
+  const bFields = before.properties ?? {};
+  const aFields = after.properties ?? {};
+  const bRequired = new Set(before.required ?? []);
+  const aRequired = new Set(after.required ?? []);
+  for (const name of Object.keys(bFields)) {
+    const a = aFields[name];
     const fieldPath = `${path}.${name}`;
     if (!a) {
       problems.push({ change: 'field_removed', path: fieldPath, message: `field ${name} was removed or renamed` });
       continue;
     }
-    if (!b.required && a.required) {
+    if (!bRequired.has(name) && aRequired.has(name)) {
       problems.push({ change: 'field_made_required', path: fieldPath, message: `optional field ${name} became required` });
     }
-    compareSchema(b.schema, a.schema, fieldPath, problems, additions);
+    compareSchema(bFields[name], a, fieldPath, problems, additions);
   }
-  for (const name of Object.keys(after.fields)) {
-    if (before.fields[name]) continue;
-    if (after.fields[name].required) {
+  for (const name of Object.keys(aFields)) {
+    if (bFields[name]) continue;
+    if (aRequired.has(name)) {
       problems.push({ change: 'field_added_required', path: `${path}.${name}`, message: `new field ${name} is required; new fields must be optional` });
     } else {
       additions.push(`${path}.${name}: new optional field`);
     }
   }
-  const ruleKey = (r: { id: string; params?: unknown }) => `${r.id}:${r.params === undefined ? '' : encodeCanonical(r.params)}`;
-  const beforeRules = new Map(before.rules.map((r) => [r.id, ruleKey(r)]));
-  const afterRules = new Map(after.rules.map((r) => [r.id, ruleKey(r)]));
+  const ruleKey = (r: RuleRef) => `${r.id}:${r.params === undefined ? '' : encodeCanonical(r.params)}`;
+  const beforeRules = new Map((before['x-rules'] ?? []).map((r) => [r.id, ruleKey(r)]));
+  const afterRules = new Map((after['x-rules'] ?? []).map((r) => [r.id, ruleKey(r)]));
   for (const [id, key] of beforeRules) {
     if (!afterRules.has(id)) problems.push({ change: 'rule_changed', path: `${path}#${id}`, message: `rule ${id} was removed` });
     else if (afterRules.get(id) !== key && !isAdditiveRegistryChange(id, key, afterRules.get(id)!)) {
@@ -124,53 +140,48 @@ function isAdditiveRegistryChange(id: string, beforeKey: string, afterKey: strin
   }
 }
 
-function compareSchema(before: Schema, after: Schema, path: string, problems: CompatibilityProblem[], additions: string[]): void {
-  if (before.kind !== after.kind) {
-    problems.push({ change: 'type_changed', path, message: `type changed from ${before.kind} to ${after.kind}` });
+function compareSchema(before: JsonSchemaDoc, after: JsonSchemaDoc, path: string, problems: CompatibilityProblem[], additions: string[]): void {
+  const bk = kindOf(before);
+  const ak = kindOf(after);
+  if (bk !== ak) {
+    problems.push({ change: 'type_changed', path, message: `type changed from ${bk} to ${ak}` });
     return;
   }
-  switch (before.kind) {
-    case 'string': {
-      const a = after as typeof before;
-      if (a.minLength > before.minLength) problems.push({ change: 'constraint_tightened', path, message: `minLength raised to ${a.minLength}` });
-      if (a.pattern !== before.pattern) problems.push({ change: 'constraint_changed', path, message: `pattern changed from ${before.pattern} to ${a.pattern}` });
+  switch (bk) {
+    case 'string':
+      if ((after.minLength ?? 0) > (before.minLength ?? 0)) problems.push({ change: 'constraint_tightened', path, message: `minLength raised to ${after.minLength}` });
+      if (after.pattern !== before.pattern) problems.push({ change: 'constraint_changed', path, message: `pattern changed from ${before.pattern} to ${after.pattern}` });
       return;
-    }
-    case 'int': {
-      const a = after as typeof before;
-      if ((a.min ?? -Infinity) > (before.min ?? -Infinity)) problems.push({ change: 'constraint_tightened', path, message: `minimum raised to ${a.min}` });
+    case 'int':
+      if ((after.minimum ?? -Infinity) > (before.minimum ?? -Infinity)) problems.push({ change: 'constraint_tightened', path, message: `minimum raised to ${after.minimum}` });
       return;
-    }
-    case 'bool': {
-      const a = after as typeof before;
-      if (a.const !== undefined && a.const !== before.const) problems.push({ change: 'constraint_tightened', path, message: `now constant ${a.const}` });
+    case 'bool':
+      if (after.const !== undefined && after.const !== before.const) problems.push({ change: 'constraint_tightened', path, message: `now constant ${String(after.const)}` });
       return;
-    }
     case 'enum': {
-      const a = after as typeof before;
-      for (const v of before.values) {
-        if (!a.values.includes(v)) problems.push({ change: 'enum_member_removed', path, message: `enum member "${v}" of ${before.name} was removed` });
-      }
-      for (const v of a.values) if (!before.values.includes(v)) additions.push(`${path}: new ${before.name} member "${v}"`);
+      const name = before['x-enum'];
+      const bv = enumValues(before);
+      const av = enumValues(after);
+      for (const v of bv) if (!av.includes(v)) problems.push({ change: 'enum_member_removed', path, message: `enum member "${v}" of ${name} was removed` });
+      for (const v of av) if (!bv.includes(v)) additions.push(`${path}: new ${name} member "${v}"`);
       return;
     }
-    case 'array': {
-      const a = after as typeof before;
-      if ((a.minItems ?? 0) > (before.minItems ?? 0)) problems.push({ change: 'constraint_tightened', path, message: `minItems raised to ${a.minItems}` });
-      if ((a.maxItems ?? Infinity) < (before.maxItems ?? Infinity)) problems.push({ change: 'constraint_tightened', path, message: `maxItems lowered to ${a.maxItems}` });
-      if (a.unique && !before.unique) problems.push({ change: 'constraint_tightened', path, message: 'items must now be unique' });
-      compareSchema(before.items, a.items, `${path}[]`, problems, additions);
+    case 'array':
+      if ((after.minItems ?? 0) > (before.minItems ?? 0)) problems.push({ change: 'constraint_tightened', path, message: `minItems raised to ${after.minItems}` });
+      if ((after.maxItems ?? Infinity) < (before.maxItems ?? Infinity)) problems.push({ change: 'constraint_tightened', path, message: `maxItems lowered to ${after.maxItems}` });
+      if (after.uniqueItems && !before.uniqueItems) problems.push({ change: 'constraint_tightened', path, message: 'items must now be unique' });
+      compareSchema(before.items ?? {}, after.items ?? {}, `${path}[]`, problems, additions);
       return;
-    }
     case 'map': {
-      const a = after as typeof before;
-      if ((a.minEntries ?? 0) > (before.minEntries ?? 0)) problems.push({ change: 'constraint_tightened', path, message: `minEntries raised to ${a.minEntries}` });
-      compareSchema(before.keys, a.keys, `${path}{key}`, problems, additions);
-      compareSchema(before.values, a.values, `${path}{}`, problems, additions);
+      const [bKey, bValues] = Object.entries(before.patternProperties!)[0];
+      const [aKey, aValues] = Object.entries(after.patternProperties!)[0];
+      if ((after.minProperties ?? 0) > (before.minProperties ?? 0)) problems.push({ change: 'constraint_tightened', path, message: `minEntries raised to ${after.minProperties}` });
+      if (aKey !== bKey) problems.push({ change: 'constraint_changed', path: `${path}{key}`, message: `key pattern changed from ${bKey} to ${aKey}` });
+      compareSchema(bValues, aValues, `${path}{}`, problems, additions);
       return;
     }
     case 'object':
-      compareObject(before, after as ObjectSchema, path, problems, additions);
+      compareObject(before, after, path, problems, additions);
       return;
   }
 }

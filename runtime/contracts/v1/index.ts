@@ -1,15 +1,17 @@
 /**
  * `@rspp/platform/contracts/v1`: the public contracts of the turn engine (`contracts.md`):
- * frozen enums, schemas as data, types derived from them, strict decoders with typed errors,
+ * frozen enums, schemas as JSON Schema (TypeBox), types derived from them, strict decoders with typed errors,
  * canonical JSON, and the additive-only compatibility checker. Imports nothing of ours.
  */
 export * from './enums';
-export type { Schema, ObjectSchema, FieldSpec, ObjectRule, RuleViolation, Infer } from './schema-dsl';
+export type { Schema, ObjectSchema, ObjectRule, RuleRef, RuleViolation, Infer, JsonSchemaDoc } from './schema-dsl';
+export { compiledValidator } from './schema-dsl';
 export {
   SUPPORTED_MAJOR_VERSION,
   SCHEMA_VERSION_PATTERN,
   ContractDecodeError,
   validateAgainst,
+  problemsAgainst,
   decodeWith,
   type ContractError,
   type ContractErrorCode,

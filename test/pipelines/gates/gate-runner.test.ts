@@ -109,9 +109,9 @@ describe('runGates', () => {
 
   test('contract gate: a contract with a removed field breaks N/N-1 compat and stops the run', () => {
     const signal = CONTRACT_SCHEMA_SET_V1.schemas.ControlSignal as ObjectSchema;
-    const { reason: _removed, ...fields } = signal.fields;
+    const { reason: _removed, ...properties } = signal.properties;
     expect(_removed).toBeDefined();
-    const broken: ContractSchemaSet = { version: CONTRACT_SCHEMA_SET_V1.version, schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, ControlSignal: { ...signal, fields } } };
+    const broken: ContractSchemaSet = { version: CONTRACT_SCHEMA_SET_V1.version, schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, ControlSignal: { ...signal, properties } } };
     const result = run(gateRoot(), { currentContracts: broken });
     expectStoppedAt(result, 'contract', /ControlSignal\.reason: field reason was removed or renamed \[field_removed\]/);
     expect(result.reason).toMatch(/producer N-1 → consumer N is declared supported but does not hold/);
@@ -121,7 +121,7 @@ describe('runGates', () => {
     const event = CONTRACT_SCHEMA_SET_V1.schemas.EventRecord as ObjectSchema;
     const grown: ContractSchemaSet = {
       version: CONTRACT_SCHEMA_SET_V1.version,
-      schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, EventRecord: { ...event, fields: { ...event.fields, region_hint: { required: false, schema: { kind: 'string', minLength: 1 } } } } },
+      schemas: { ...CONTRACT_SCHEMA_SET_V1.schemas, EventRecord: { ...event, properties: { ...event.properties, region_hint: { type: 'string', minLength: 1 } } } },
     };
     const additive = run(gateRoot(), { currentContracts: grown });
     expect(additive.passed).toBe(true);

@@ -5,7 +5,7 @@ import { canonicalPlanText, computePlanHash, materializePlan, SIMPLE_V1_PROFILE 
 import { encodeDataOutput, encodeEnvelope, encodeOutput, quoteJson } from '../../../../runtime/server/session/canonical-output-encoder';
 import { bundle } from '../../engine/support/engine-fixtures';
 
-const fieldNames = Object.keys(ControlSignalSchema.fields);
+const fieldNames = Object.keys(ControlSignalSchema.properties);
 /** Strings JSON must escape: quotes, backslashes, control characters, lone and paired surrogates. */
 const awkward = fc
   .array(fc.oneof(fc.constantFrom('"', '\\', '\n', '\u0000', '\u001f', '\u2028', '\ud800', '\udfff', '\ud83d\ude00', 'a', 'é'), fc.string({ maxLength: 3 })), { maxLength: 6 })
@@ -23,8 +23,8 @@ const nested = fc.oneof(fc.record({ sample_index: fc.nat() }), fc.record({ start
 const shapeOf = (names: readonly string[]) =>
   fc.dictionary(fc.constantFrom(...names), fc.oneof(scalar, nested, fc.constant(undefined)), { maxKeys: names.length });
 const envelopeLike = shapeOf(fieldNames);
-const decisionLike = shapeOf(Object.keys(DecisionOutcomeSchema.fields));
-const transitionLike = shapeOf(Object.keys(TurnTransitionSchema.fields));
+const decisionLike = shapeOf(Object.keys(DecisionOutcomeSchema.properties));
+const transitionLike = shapeOf(Object.keys(TurnTransitionSchema.properties));
 
 describe('canonical output encoder', () => {
   test('quoteJson is JSON.stringify for any string (escapes, controls, lone surrogates)', () => {

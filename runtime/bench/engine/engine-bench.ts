@@ -10,9 +10,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { checkBaselineCompleteness, type ControlSignal, type EventRecord } from '../../contracts/v1';
-import type { EngineInput, EngineOutput, EngineSink, TurnStartContext } from '../engine-types';
-import { RingBuffer } from '../ring-buffer';
-import { TurnEngine } from '../turn-engine';
+import type { EngineInput, EngineOutput, EngineSink, TurnStartContext } from '../../engine/engine-types';
+import { RingBuffer } from '../../engine/ring-buffer';
+import { TurnEngine } from '../../engine/turn-engine';
 
 const SESSION = 'bench';
 const THROUGHPUT_EVENTS = Number(process.env.RSPP_BENCH_EVENTS ?? 5_000_000);
