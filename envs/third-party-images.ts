@@ -48,3 +48,56 @@ export const METRICS_SERVER_IMAGE: ThirdPartyImage = {
     'an air-gap image list script of an independent project: "registry.k8s.io/metrics-server/metrics-server:v0.7.2@sha256:ffcb2bf0…1951c239f9"',
   ],
 };
+
+/** The cert-manager components whose images the chart deploys (values key prefix: `''` is the controller). */
+export type CertManagerComponent = 'controller' | 'webhook' | 'cainjector' | 'acmesolver' | 'startupapicheck';
+
+/**
+ * cert-manager v1.21.1 images (chart `cert-manager` v1.21.1, `stacks/chart-pins.ts`), passed to the
+ * chart as `<component>.image.tag` + `<component>.image.digest`. The chart moved from v1.17.2 to
+ * v1.21.1 for this: no public source pins any v1.17.x digest, while v1.21.1's five images are each
+ * pinned by several independent projects. Each digest names the multi-platform index (one source
+ * resolved them from quay.io's `docker-content-digest` of each tag's manifest list).
+ */
+export const CERT_MANAGER_IMAGES: Readonly<Record<CertManagerComponent, ThirdPartyImage>> = {
+  controller: {
+    reference: 'quay.io/jetstack/cert-manager-controller:v1.21.1@sha256:416a2d76870d996460e62bd7f521bf14fa017be9e3e904aab92163a331fcb61a',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'a Nix/Argo CD home-cluster module, cert-manager Helm values (version = "v1.21.1"; image = … "quay.io/jetstack/cert-manager-controller" "sha256:416a2d76…31fcb61a")',
+      'an egress vendoring note: "quay.io/jetstack/cert-manager-controller:v1.21.1 | sha256:416a2d76…31fcb61a", read from quay.io\'s docker-content-digest of the multi-arch index',
+    ],
+  },
+  webhook: {
+    reference: 'quay.io/jetstack/cert-manager-webhook:v1.21.1@sha256:d8b3961b51c8c7320633f8208dc46bf88aa13804d0f7cbe48a096b2c523cee42',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'the same Nix/Argo CD module (webhook.image = … "quay.io/jetstack/cert-manager-webhook" "sha256:d8b3961b…2c523cee42")',
+      'the same egress vendoring note ("quay.io/jetstack/cert-manager-webhook:v1.21.1 | sha256:d8b3961b…2c523cee42")',
+    ],
+  },
+  cainjector: {
+    reference: 'quay.io/jetstack/cert-manager-cainjector:v1.21.1@sha256:ccf6b919ec0500745a47a910118f834f9636d0aac1ff221245cd2557ed8c7c98',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'the same Nix/Argo CD module (cainjector.image = … "quay.io/jetstack/cert-manager-cainjector" "sha256:ccf6b919…ed8c7c98")',
+      'the same egress vendoring note ("quay.io/jetstack/cert-manager-cainjector:v1.21.1 | sha256:ccf6b919…ed8c7c98")',
+    ],
+  },
+  acmesolver: {
+    reference: 'quay.io/jetstack/cert-manager-acmesolver:v1.21.1@sha256:dbc7cc1354f603918e7c5af7f55a0a620537394452c93a565bde75c6f48e8837',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'the same Nix/Argo CD module (acmesolver.image = … "quay.io/jetstack/cert-manager-acmesolver" "sha256:dbc7cc13…f48e8837")',
+      'a TypeScript LiveKit operations package, CERT_MANAGER_IMAGES.acmeSolver: "quay.io/jetstack/cert-manager-acmesolver:v1.21.1@sha256:dbc7cc13…f48e8837"',
+    ],
+  },
+  startupapicheck: {
+    reference: 'quay.io/jetstack/cert-manager-startupapicheck:v1.21.1@sha256:d8ab6416e6e7303a86fa0a8daa82c94a8001f21c9d78eb2e7db20534e5d07ae8',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'the same Nix/Argo CD module (startupapicheck.image = … "quay.io/jetstack/cert-manager-startupapicheck" "sha256:d8ab6416…e5d07ae8")',
+      'a Python platform chart catalogue (cert-manager images next to external-dns 1.21.1): "quay.io/jetstack/cert-manager-startupapicheck:v1.21.1@sha256:d8ab6416…e5d07ae8"',
+    ],
+  },
+};

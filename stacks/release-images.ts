@@ -20,8 +20,7 @@ import { clusterFlavourOf } from '../envs/cluster-flavour';
 import type { EnvironmentConfig } from '../envs/environment-config';
 import { parsePinnedImage, pinnedImageProblem } from '../envs/image-ref';
 import { ETCD_IMAGE, RUNTIME_IMAGE_PLATFORMS } from '../envs/pins';
-import { METRICS_SERVER_IMAGE, VALKEY_IMAGE } from '../envs/third-party-images';
-import { CERT_MANAGER_CHART } from './chart-pins';
+import { CERT_MANAGER_IMAGES, CertManagerComponent, METRICS_SERVER_IMAGE, VALKEY_IMAGE } from '../envs/third-party-images';
 import { valkeyObjects } from './livekit-transport';
 
 /** One image an env pulls. */
@@ -97,9 +96,37 @@ export function objectImages(objects: readonly unknown[], source: string): Passe
   return out;
 }
 
+/** Values path of each cert-manager component's `image` block (the controller's is top-level). */
+const CERT_MANAGER_IMAGE_KEY: Readonly<Record<CertManagerComponent, string>> = {
+  controller: 'image',
+  webhook: 'webhook.image',
+  cainjector: 'cainjector.image',
+  acmesolver: 'acmesolver.image',
+  startupapicheck: 'startupapicheck.image',
+};
+
+/**
+ * The cert-manager release values that pin its five images: `<key>.repository`, `.tag` and `.digest`
+ * (the chart renders `<repository>:<tag>@<digest>`, the reference `images.json` lists).
+ */
+export function certManagerImageValues(): Record<string, unknown> {
+  const values: Record<string, Record<string, unknown>> = {};
+  for (const [component, key] of Object.entries(CERT_MANAGER_IMAGE_KEY) as [CertManagerComponent, string][]) {
+    const pinned = parsePinnedImage(CERT_MANAGER_IMAGES[component].reference)!;
+    const image = { repository: pinned.repository, tag: pinned.tag, digest: pinned.digest };
+    if (key === 'image') values.image = image;
+    else values[component] = { image };
+  }
+  return values;
+}
+
 /** The images the stack passes to third-party releases through their values. */
 export function releaseValueImages(env: EnvironmentConfig): PassedImage[] {
   const out: PassedImage[] = [];
+  for (const [component, key] of Object.entries(CERT_MANAGER_IMAGE_KEY) as [CertManagerComponent, string][]) {
+    const image = CERT_MANAGER_IMAGES[component];
+    out.push({ object: 'helm_release.cert-manager', container: component, reference: image.reference, platforms: image.platforms, source: `cert-manager values: ${key}.repository + ${key}.tag + ${key}.digest` });
+  }
   if (clusterFlavourOf(env).installMetricsServer) {
     out.push({ object: 'helm_release.metrics-server', container: 'metrics-server', reference: METRICS_SERVER_IMAGE.reference, platforms: METRICS_SERVER_IMAGE.platforms, source: 'metrics-server values: image.repository + image.tag' });
   }
@@ -108,14 +135,9 @@ export function releaseValueImages(env: EnvironmentConfig): PassedImage[] {
 
 /** Chart defaults still pulled by tag (see the file comment), per release the env installs. */
 export function unpinnedChartDefaults(env: EnvironmentConfig): UnpinnedChartDefault[] {
-  const certManager = `cert-manager ${CERT_MANAGER_CHART.version}`;
   const kps = `kube-prometheus-stack ${env.observability.chartVersion}`;
   const livekit = `livekit-server ${env.livekit.chartVersion}`;
   return [
-    ...['controller', 'webhook', 'cainjector', 'startupapicheck', 'acmesolver'].map((c) => ({
-      release: 'cert-manager', chart: certManager, image: `quay.io/jetstack/cert-manager-${c}:${CERT_MANAGER_CHART.version}`,
-      pinWith: `${c === 'controller' ? '' : `${c}.`}image.digest`,
-    })),
     ...[
       ['prometheus-operator', 'prometheusOperator.image.sha'],
       ['prometheus-config-reloader', 'prometheusOperator.prometheusConfigReloader.image.sha'],
