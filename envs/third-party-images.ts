@@ -101,3 +101,66 @@ export const CERT_MANAGER_IMAGES: Readonly<Record<CertManagerComponent, ThirdPar
     ],
   },
 };
+
+/** kube-prometheus-stack images pinned through its values (the rest are listed as unpinned in images.json). */
+export type KubePrometheusStackComponent = 'prometheus' | 'alertmanager' | 'grafana' | 'kube-state-metrics' | 'prometheus-node-exporter';
+
+/**
+ * The kube-prometheus-stack chart version these pins were chosen for: its defaults (and those of the
+ * sub-charts it packaged on 2024-10-08: grafana 8.5.2, kube-state-metrics 5.25.1,
+ * prometheus-node-exporter 4.39.0) deploy these tags, or the same minor line. Another chart version
+ * gets no image values from us (its defaults are listed as unpinned instead).
+ */
+export const KUBE_PROMETHEUS_STACK_PINNED_VERSION = '65.1.1';
+
+/**
+ * kube-prometheus-stack images pinned by digest (two independent public sources each). Prometheus
+ * publishes the same manifests to quay.io and Docker Hub (node-exporter v1.8.2's digest is pinned on
+ * both registries by unrelated projects), so a Docker Hub source of `prom/<name>` counts for
+ * `quay.io/prometheus/<name>` at the same digest. No source pins prometheus-operator or
+ * prometheus-config-reloader v0.77.x, kube-webhook-certgen v20221220-controller-v1.5.1-58-g787ea74b6
+ * or k8s-sidecar 1.27.x/1.28.0: those stay chart defaults (listed in images.json).
+ */
+export const KUBE_PROMETHEUS_STACK_IMAGES: Readonly<Record<KubePrometheusStackComponent, ThirdPartyImage>> = {
+  prometheus: {
+    reference: 'quay.io/prometheus/prometheus:v2.54.1@sha256:f6639335d34a77d9d9db382b92eeb7fc00934be8eae81dbc03b31cfe90411a94',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'an LLM inference benchmark environment file: PROMETHEUS_IMAGE=\'quay.io/prometheus/prometheus:v2.54.1@sha256:f6639335…fe90411a94\' (next to PROMETHEUS_STACK_VERSION)',
+      'an image inventory of an unrelated compose deployment: "prom/prometheus | v2.54.1 | sha256:f6639335…fe90411a94 | Docker Hub" (also pinned so by several other projects)',
+    ],
+  },
+  alertmanager: {
+    reference: 'quay.io/prometheus/alertmanager:v0.27.0@sha256:e13b6ed5cb929eeaee733479dce55e10eb3bc2e9c4586c705a4e8da41e5eacf5',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'a docker-compose change pinning "quay.io/prometheus/alertmanager:v0.27.0" as "quay.io/prometheus/alertmanager@sha256:e13b6ed5…41e5eacf5"',
+      'a Terraform module variable default: "prom/alertmanager:v0.27.0@sha256:e13b6ed5…41e5eacf5" (also an Ansible compose module and other projects)',
+    ],
+  },
+  grafana: {
+    // Chart default is 11.2.1 (grafana chart 8.5.2); 11.2.0 is the same minor line (grafana chart 8.5.1's default).
+    reference: 'docker.io/grafana/grafana:11.2.0@sha256:408afb9726de5122b00a2576763a8a57a3c86d5b0eff5305bc994ceb3eb96c3f',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'a production image policy of an unrelated project, "Pinned index digest" column: "grafana/grafana:11.2.0 | sha256:408afb97…eb96c3f"',
+      'a NixOS oci-containers module: image = "grafana/grafana:11.2.0@sha256:408afb97…eb96c3f"',
+    ],
+  },
+  'kube-state-metrics': {
+    reference: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0@sha256:639a1e2da549210adddc0391ff91e270e83f7873014aec53258462812f741e6f',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'the same production image policy, "Pinned index digest" column: "registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.13.0 | sha256:639a1e2d…2f741e6f"',
+      'a Python image catalogue of an unrelated Kubernetes installer: Image(name="kube-state-metrics", version="v2.13.0", digest="sha256:639a1e2d…2f741e6f")',
+    ],
+  },
+  'prometheus-node-exporter': {
+    reference: 'quay.io/prometheus/node-exporter:v1.8.2@sha256:4032c6d5bfd752342c3e631c2f1de93ba6b86c41db6b167b9a35372c139e7706',
+    platforms: ['linux/amd64', 'linux/arm64'],
+    sources: [
+      'a Dockerfile: FROM quay.io/prometheus/node-exporter:v1.8.2@sha256:4032c6d5…c139e7706',
+      'a NixOS oci-containers module: image = "quay.io/prometheus/node-exporter:v1.8.2@sha256:4032c6d5…c139e7706" (Docker Hub prom/node-exporter:v1.8.2 is pinned at the same digest elsewhere)',
+    ],
+  },
+};
