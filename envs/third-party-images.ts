@@ -1,6 +1,7 @@
 /**
- * Third-party container images the platform itself runs (not the ones a third-party chart pulls:
- * those are pinned in the values the stacks pass, `stacks/release-images.ts`). Each is pinned by
+ * Third-party container images: the ones the platform itself runs (Valkey, metrics-server) and the
+ * chart images the stacks pin through release values (cert-manager, kube-prometheus-stack; turned
+ * into values and `images.json` entries by `stacks/release-images.ts`). Each is pinned by
  * digest, and each digest is recorded with two independent public sources that pin the same
  * `<image>:<tag>@sha256:` (found with the code search of public repositories). Re-verify before a
  * release: `skopeo inspect --raw docker://<image>:<tag>` (the digest of the multi-platform index).

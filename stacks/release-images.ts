@@ -5,10 +5,12 @@
  * chart, named by its values key). A reference passed by tag alone is a synth error naming that
  * source and the value that pins it; `npm run synth` checks before it writes anything.
  *
- * Chart defaults the stack does not override yet (cert-manager, kube-prometheus-stack, LiveKit) are
- * listed apart, under `unpinnedChartDefaults`, each with the values key that would pin it: their
- * digests are not pinned here (no two independent public sources were found for them), and the file
- * says so instead of pretending.
+ * Third-party chart images are pinned through the values the stack passes (cert-manager's five,
+ * five of kube-prometheus-stack's), from `envs/third-party-images.ts` where each digest has two
+ * public sources. Chart defaults still pulled by tag (no two public sources agree on a digest for
+ * them: prometheus-operator, its config reloader, kube-webhook-certgen, Grafana's sidecar, the
+ * LiveKit server) are listed apart, under `unpinnedChartDefaults`, each with the values key that
+ * would pin it, instead of pretending.
  */
 import * as fs from 'fs';
 import * as path from 'path';
