@@ -40,14 +40,22 @@ export const RUNTIME_IMAGE_PLATFORMS = [
 export const CONTROL_PLANE_IMAGE = RUNTIME_IMAGE;
 
 /**
- * etcd 3.5 for the managed authority lease store: `quay.io/coreos/etcd:v3.5.17` (quay.io is the
+ * etcd 3.5 for the managed authority lease store: `quay.io/coreos/etcd:v3.5.15` (quay.io is the
  * etcd project's secondary registry next to gcr.io/etcd-development/etcd).
- * Digest as pinned by hakopod/hakopod (`internal/cluster`, constant `vitessEtcdImage`:
- * "quay.io/coreos/etcd:v3.5.17@sha256:a055da83…ae3d6"); found with the code search of public
- * repositories. Re-verify before a release: `skopeo inspect docker://quay.io/coreos/etcd:v3.5.17`.
+ * Pinned at v3.5.15 (not v3.5.17) because only this digest is pinned by more than one public project
+ * (the v3.5.17 digest a055da83… had a single source, hakopod/hakopod); a patch release of the same
+ * 3.5 line, same image layout (`/usr/local/bin/etcd`). Sources, found with the code search of public
+ * repositories (no registry access here), each pinning "quay.io/coreos/etcd:v3.5.15@sha256:09346906…ee8990":
+ *   - a Go service's CI script (`.ci/scripts`, `readonly ETCD_IMAGE=…`, started with `docker run`);
+ *   - a SeaweedFS metadata-etcd deployment record of an unrelated LoRaWAN platform (README and
+ *     commissioning notes: "quay.io/coreos/etcd:v3.5.15@sha256:09346906…");
+ *   - (a third) a kind/EKS etcd Helm values file checked by its tests for this exact digest.
+ * The LoRaWAN notes call it the "linux/amd64 image digest" resolved on their amd64 host; no source says
+ * whether it names the multi-platform index or the linux/amd64 manifest only. Re-verify before a release with `skopeo inspect --raw docker://quay.io/coreos/etcd:v3.5.15`
+ * (mediaType must be an image index listing linux/arm64 too, for arm64 nodes).
  */
 export const ETCD_IMAGE =
-  'quay.io/coreos/etcd:v3.5.17@sha256:a055da833a7c013b836ed0822e8ec1f99b059658be255ad8d0fcd31b635ae3d6';
+  'quay.io/coreos/etcd:v3.5.15@sha256:0934690612905554eb61ddefb9faaaecb47c2f6931dbb453e694358092ee8990';
 
 /**
  * Digest of the `simple_v1` pipeline bundle: the `digest` of `pipelines/bundles/simple_v1.yaml`, as

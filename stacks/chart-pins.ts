@@ -9,11 +9,14 @@ export interface ChartSource {
   readonly chart: string;
 }
 
-/** cert-manager from the Jetstack repository, its only supported source. */
+/**
+ * cert-manager from the Jetstack repository, its only supported source. v1.21.1 because its images
+ * are pinned by digest with two public sources each (`CERT_MANAGER_IMAGES` in `envs/third-party-images.ts`).
+ */
 export const CERT_MANAGER_CHART: ChartSource & { readonly version: string } = {
   repository: 'https://charts.jetstack.io',
   chart: 'cert-manager',
-  version: 'v1.17.2',
+  version: 'v1.21.1',
 };
 
 /** kube-prometheus-stack (version from `env.observability.chartVersion`). */

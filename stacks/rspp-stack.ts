@@ -24,6 +24,7 @@ import { clusterFlavourOf } from '../envs/cluster-flavour';
 import { METRICS_SERVER_IMAGE } from '../envs/third-party-images';
 import { parsePinnedImage } from '../envs/image-ref';
 import { GRAFANA_ADMIN_KEYS, GRAFANA_ADMIN_SECRET, MONITORING_NAMESPACE, observabilityValues, RECEIVER_CREDENTIAL_KEY, receiverSecret, receiverVariableName } from './observability-values';
+import { certManagerImageValues, kubePrometheusStackImageValues } from './release-images';
 import { RELEASE_TIMEOUTS } from './release-timeouts';
 import { sensitiveInput } from './sensitive-input';
 import { SecretV1 } from '@cdktf/provider-kubernetes/lib/secret-v1';
@@ -97,7 +98,7 @@ export class RsppStack extends TerraformStack {
       atomic: true,
       wait: true,
       timeout: RELEASE_TIMEOUTS.certManager,
-      values: [stringify({ crds: { enabled: true, keep: true } })],
+      values: [stringify({ crds: { enabled: true, keep: true }, ...certManagerImageValues() }, { lineWidth: 0 })],
     });
 
     // The monitoring namespace is created here (not by Helm) so the Grafana admin and receiver Secrets exist before the release.
@@ -134,7 +135,8 @@ export class RsppStack extends TerraformStack {
       atomic: true,
       wait: true,
       timeout: RELEASE_TIMEOUTS.observability,
-      values: [stringify(observabilityValues(env), { lineWidth: 0 })],
+      // The second document pins the chart's images by digest (Helm merges it over the first).
+      values: [stringify(observabilityValues(env), { lineWidth: 0 }), stringify(kubePrometheusStackImageValues(env), { lineWidth: 0 })],
       dependsOn: monitoringSecrets,
     });
 

@@ -19,6 +19,7 @@ import { CERT_MANAGER_CHART, LIVEKIT_SERVER_CHART } from '../../stacks/chart-pin
 import { configureClusterAccess } from '../../stacks/cluster-access';
 import { HELM_PROVIDER, KUBERNETES_PROVIDER, TERRAFORM_REQUIRED_VERSION } from '../../stacks/provider-pins';
 import { LIVEKIT_KEY_FILE, LIVEKIT_VALKEY_SECRET, valkeyNamespaceOf, valkeyObjects } from '../../stacks/livekit-transport';
+import { imagesFileOf } from '../../stacks/release-images';
 import { RsppStack } from '../../stacks/rspp-stack';
 import { scanStackForSecrets } from '../../stacks/secret-scan';
 import { CLUSTER_FLAVOURS } from '../../envs/cluster-flavour';
@@ -68,8 +69,31 @@ describe.each(['dev', 'stage', 'prod'] as EnvName[])('RsppStack %s', (name) => {
 
   test('installs cert-manager (CRDs on), the observability backend, LiveKit and the platform chart, pinned', () => {
     expect(json).toHaveResourceWithProperties(Release, { name: 'cert-manager', chart: CERT_MANAGER_CHART.chart, repository: CERT_MANAGER_CHART.repository, version: CERT_MANAGER_CHART.version });
-    expect(parse(release(json, 'cert-manager').values[0])).toEqual({ crds: { enabled: true, keep: true } });
+    const certManagerValues = parse(release(json, 'cert-manager').values[0]);
+    expect(certManagerValues.crds).toEqual({ enabled: true, keep: true });
+    // Every image the chart deploys is pinned: the chart renders `<repository>:<tag>@<digest>` from
+    // each component's `image` block, and that reference is the one images.json lists, by digest.
+    const blocks: Record<string, any> = { controller: certManagerValues.image, webhook: certManagerValues.webhook?.image, cainjector: certManagerValues.cainjector?.image, acmesolver: certManagerValues.acmesolver?.image, startupapicheck: certManagerValues.startupapicheck?.image };
+    const listed = imagesFileOf(config).images.filter((i) => i.object === 'helm_release.cert-manager');
+    expect(listed.map((i) => i.container).sort()).toEqual(Object.keys(blocks).sort());
+    for (const [component, block] of Object.entries(blocks)) {
+      expect(block).toEqual({ repository: `quay.io/jetstack/cert-manager-${component}`, tag: CERT_MANAGER_CHART.version, digest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+      expect(`${block.repository}:${block.tag}@${block.digest}`).toBe(listed.find((i) => i.container === component)!.reference);
+    }
     expect(json).toHaveResourceWithProperties(Release, { name: config.observability.prometheusReleaseLabel, chart: 'kube-prometheus-stack', version: config.observability.chartVersion });
+    // kube-prometheus-stack: the second values document pins five images; each renders (by the
+    // chart's own template rule for that image) to the reference images.json lists.
+    const kps = parse(release(json, config.observability.prometheusReleaseLabel).values[1]);
+    const rendered: Record<string, string> = {
+      prometheus: `${kps.prometheus.prometheusSpec.image.registry}/${kps.prometheus.prometheusSpec.image.repository}:${kps.prometheus.prometheusSpec.image.tag}@sha256:${kps.prometheus.prometheusSpec.image.sha}`,
+      alertmanager: `${kps.alertmanager.alertmanagerSpec.image.registry}/${kps.alertmanager.alertmanagerSpec.image.repository}:${kps.alertmanager.alertmanagerSpec.image.tag}@sha256:${kps.alertmanager.alertmanagerSpec.image.sha}`,
+      grafana: `${kps.grafana.image.registry}/${kps.grafana.image.repository}:${kps.grafana.image.tag}@sha256:${kps.grafana.image.sha}`,
+      'kube-state-metrics': `${kps['kube-state-metrics'].image.registry}/${kps['kube-state-metrics'].image.repository}:${kps['kube-state-metrics'].image.tag}@${kps['kube-state-metrics'].image.sha}`,
+      'prometheus-node-exporter': `${kps['prometheus-node-exporter'].image.registry}/${kps['prometheus-node-exporter'].image.repository}:${kps['prometheus-node-exporter'].image.tag}@${kps['prometheus-node-exporter'].image.digest}`,
+    };
+    const kpsListed = imagesFileOf(config).images.filter((i) => i.object === `helm_release.${config.observability.prometheusReleaseLabel}`);
+    expect(Object.fromEntries(kpsListed.map((i) => [i.container, i.reference]))).toEqual(rendered);
+    for (const reference of Object.values(rendered)) expect(reference).toMatch(/^[a-z0-9.]+\/[a-z0-9/_-]+:v?[0-9.]+@sha256:[0-9a-f]{64}$/);
     expect(json).toHaveResourceWithProperties(Release, { name: 'livekit-server', chart: LIVEKIT_SERVER_CHART.chart, repository: 'https://helm.livekit.io', version: config.livekit.chartVersion });
     expect(json).toHaveResourceWithProperties(Release, { name: `rspp-${name}`, chart: `\${path.root}/../../../dist/${name}/charts/rspp-platform` });
     for (const r of releases(json)) expect(r.version ?? 'local chart').toMatch(/^(v?\d+\.\d+\.\d+(\+[0-9a-f]{12})?|local chart)$/);

@@ -69,7 +69,15 @@ describe('npm run synth (stacks/synth-all)', () => {
       const sources = images.images.map((i: any) => i.source);
       expect(sources.some((x: string) => x.includes('Valkey'))).toBe(env === 'prod');
       expect(sources.some((x: string) => x.startsWith('metrics-server values'))).toBe(true);
-      expect(images.unpinnedChartDefaults.map((u: any) => u.pinWith)).toEqual(expect.arrayContaining(['image.digest', 'grafana.image.sha', 'image.tag (<tag>@sha256:<digest>)']));
+      // cert-manager's five images are pinned through its values; no cert-manager default is left unpinned.
+      expect(images.images.filter((i: any) => i.object === 'helm_release.cert-manager').map((i: any) => i.container).sort()).toEqual(['acmesolver', 'cainjector', 'controller', 'startupapicheck', 'webhook']);
+      expect(images.unpinnedChartDefaults.filter((u: any) => u.release === 'cert-manager')).toEqual([]);
+      // kube-prometheus-stack: five images pinned; the operator, its config reloader, the webhook cert job
+      // and the Grafana sidecar (no two public sources for their digests) and LiveKit remain listed.
+      expect(images.images.filter((i: any) => i.object === 'helm_release.kube-prometheus-stack').map((i: any) => i.container).sort()).toEqual(['alertmanager', 'grafana', 'kube-state-metrics', 'prometheus', 'prometheus-node-exporter']);
+      expect(images.unpinnedChartDefaults.map((u: any) => u.pinWith)).toEqual([
+        'prometheusOperator.image.sha', 'prometheusOperator.prometheusConfigReloader.image.sha', 'prometheusOperator.admissionWebhooks.patch.image.sha', 'grafana.sidecar.image.sha', 'image.tag (<tag>@sha256:<digest>)',
+      ]);
       expect(printed).toMatch(new RegExp(`images: .*${env}/images.json: ${images.images.length} pinned by digest, 0 tag-only`));
     }
   });
