@@ -140,6 +140,30 @@ describe('cancel scopes and late control', () => {
   });
 });
 
+describe('other control signals', () => {
+  test('an invalid control signal is refused with the contract path, message and rule', () => {
+    const h = new Harness();
+    expect(diagnostics(h.run(control(1, signal('shed', 'RK-25', { event_id: 'x-3' }))))).toEqual([
+      { kind: 'diagnostic', code: 'invalid_input', detail: 'control signal $.reason: shed requires reason [control_signal.registry]', event_id: 'x-3' },
+    ]);
+  });
+
+  test('a stall ends the turn only after a disconnected in the same turn; before it, or with no turn, it is echoed', () => {
+    const h = new Harness();
+    expect(names(h.run(control(1, signal('stall', 'RK-23'))))).toEqual(['signal:stall']);
+    h.run(propose(2));
+    expect(names(h.run(control(3, signal('stall', 'RK-23'))))).toEqual(['signal:stall']);
+    expect(names(h.run(control(4, signal('disconnected', 'RK-23'))))).toEqual(['signal:disconnected']);
+    expect(lifecycleSignals(h.run(control(5, signal('stall', 'RK-23'))))).toEqual(['abort(transport_disconnect_or_stall)', 'close']);
+  });
+
+  test('timeline markers are echoed unchanged', () => {
+    const h = new Harness();
+    const s = signal('connected', 'RK-23');
+    expect(h.run(control(1, s))).toEqual([{ kind: 'signal', signal: s }]);
+  });
+});
+
 describe('egress of a turn', () => {
   test('output_accepted goes out once per edge and turn, before the first item', () => {
     const h = new Harness();
