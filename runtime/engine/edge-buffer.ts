@@ -279,9 +279,8 @@ export class EdgeBuffer {
   }
 
   private checkLow(atMs: number): void {
-    const itemsOk = this.itemsLow === Infinity ? this.depth < this.itemsHigh : this.depth <= this.itemsLow;
-    const msOk = this.msLow === Infinity ? this.headAge(atMs) < this.msHigh : this.headAge(atMs) <= this.msLow;
-    if (itemsOk && msOk && this.queuedBytes <= this.bytesLow) {
+    // `low` is required with `high` (plan schema, WatermarkThreshold): an absent watermark is Infinity on both, so it never holds pressure.
+    if (this.depth <= this.itemsLow && this.headAge(atMs) <= this.msLow && this.queuedBytes <= this.bytesLow) {
       this.flushDropNotice(atMs);
       this.pressure = false;
       if (this.flowMode === 'credit') {
