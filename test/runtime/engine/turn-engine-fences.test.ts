@@ -5,7 +5,7 @@
  * for closed turns and the one `output_accepted` per edge and turn.
  */
 import type { EngineOutput } from '../../../runtime/engine';
-import { cancel, control, data, decisions, EPOCH, Harness, lifecycleSignals, names, propose, signal, signalsNamed, TURN } from './support/engine-fixtures';
+import { cancel, control, data, decisions, EPOCH, evidence, Harness, lifecycleSignals, names, propose, signal, signalsNamed, TURN } from './support/engine-fixtures';
 
 const diagnostics = (out: readonly EngineOutput[]) => out.flatMap((o) => (o.kind === 'diagnostic' ? [o] : []));
 
@@ -60,6 +60,19 @@ describe('epoch checks on control signals', () => {
     expect(names(h.run(control(6, signal('session_handoff', 'CP-07', e1))))).toEqual(['diagnostic:migration_out_of_order']);
     expect(names(h.run(control(7, signal('migration_finish', 'CP-07', e1))))).toEqual(['signal:migration_finish']);
     expect(names(h.run(control(8, signal('session_handoff', 'CP-07', e1))))).toEqual(['signal:session_handoff']);
+  });
+});
+
+describe('a rotation during a turn', () => {
+  test("the turn's evidence lists each accepted authority marker; later engine signals carry the new epoch", () => {
+    const h = new Harness();
+    h.run(propose(0));
+    const e1 = { authority_epoch: EPOCH + 1 };
+    h.run(control(1, signal('lease_rotated', 'CP-07', e1)), control(2, signal('migration_start', 'CP-07', e1)));
+    h.run(control(3, signal('migration_start', 'CP-07', e1))); // out of order: no marker
+    const out = h.run(cancel(4, 4, e1));
+    expect(signalsNamed(out, 'abort')[0].authority_epoch).toBe(EPOCH + 1);
+    expect(evidence(out)[0].migration_markers).toEqual([`lease_rotated:${EPOCH + 1}`, `migration_start:${EPOCH + 1}`]);
   });
 });
 
