@@ -248,7 +248,7 @@ describe('drop notices: ranges and fields', () => {
   });
 
   test('a drop that does not follow the run (lower sequence) starts a new notice: no notice with end < start', () => {
-    const { host, edge: e } = edge({ max_queue_items: 1, watermarks: { queue_items: { high: 2, low: 1 } } });
+    const { host, edge: e } = edge({ max_queue_items: 1, watermarks: { queue_items: { high: 2, low: 0 } } });
     e.setDownstreamReady(false, 0);
     e.offer(ev(5), undefined, 10, 0);
     e.offer(ev(3), undefined, 10, 0); // 5 dropped
@@ -258,7 +258,7 @@ describe('drop notices: ranges and fields', () => {
   });
 
   test('a repeated sequence number is not folded into the previous run: each drop gets its own notice', () => {
-    const { host, edge: e } = edge({ max_queue_items: 1, watermarks: { queue_items: { high: 2, low: 1 } } });
+    const { host, edge: e } = edge({ max_queue_items: 1, watermarks: { queue_items: { high: 2, low: 0 } } });
     e.setDownstreamReady(false, 0);
     e.offer(ev(5), undefined, 10, 0);
     e.offer(ev(5, { event_id: 'evt-5b' }), undefined, 10, 0); // first 5 dropped
