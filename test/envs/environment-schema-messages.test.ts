@@ -122,7 +122,8 @@ const cases: readonly Case[] = [
     ['stage: leaseStore.members: 1 is below the stage quorum floor of 3 (a single member loses the lease store on any restart); set leaseStore.members to 3, 5 or 7'],
   ],
   ['even etcd members in external mode are the external cluster\'s business', 'stage', (c) => Object.assign(c.leaseStore, EXTERNAL, { members: 2 }), []],
-  ['CPU limit below the request', 'dev', (c) => (c.runtime.resources.cpuLimit = '1m'), ['dev: runtime.resources.cpuRequest: 500m exceeds cpuLimit 1m; set cpuRequest <= cpuLimit']],
+  ['CPU limit below the request', 'dev', (c) => (c.runtime.resources.cpuLimit = '100m'), ['dev: runtime.resources.cpuRequest: 500m exceeds cpuLimit 100m; set cpuRequest <= cpuLimit']],
+  ['CPU limit below its bound (and the request)', 'dev', (c) => (c.runtime.resources.cpuLimit = '1m'), ['dev: runtime.resources.cpuLimit: "1m" is outside 10m..64 for a container CPU (cores); use e.g. "250m"']],
   ['lease store memory request above its limit', 'dev', (c) => (c.leaseStore.resources.memoryRequest = '100Gi'), ['dev: leaseStore.resources.memoryRequest: 100Gi exceeds memoryLimit 1Gi; set memoryRequest <= memoryLimit']],
   ['control plane memory request above its limit', 'dev', (c) => (c.controlPlane.resources.memoryRequest = '100Gi'), ['dev: controlPlane.resources.memoryRequest: 100Gi exceeds memoryLimit 256Mi; set memoryRequest <= memoryLimit']],
   [

@@ -118,6 +118,10 @@ function runModule(m: MutationModule, force: boolean): Score | undefined {
 }
 
 function main(args: readonly string[]): number {
+  if (args.includes('--help') || args.includes('-h')) {
+    console.log(`usage: npm run test:mutation [-- <module>...] [--force]\n  StrykerJS per module (reports in dist/mutation/<module>/); incremental unless --force\n  modules: ${MUTATION_MODULES.map((m) => m.name).join(', ')}`);
+    return 0;
+  }
   const force = args.includes('--force');
   const argv = args.filter((a) => a !== '--force');
   const unknown = argv.filter((a) => !MUTATION_MODULES.some((m) => m.name === a));
