@@ -37,6 +37,7 @@ export const REASON_QUEUE_TIME_EXCEEDED = 'queue_time_exceeded';
 export const REASON_LATEST_ONLY = 'latest_only_superseded';
 export const REASON_SYNC_ATOMIC_DROP = 'sync_atomic_drop';
 export const REASON_SYNC_PARTIAL_LOSS = 'sync_domain_partial_loss';
+// Stryker disable next-line StringLiteral: no code path emits this reason (a block timeout sheds by the lane's strategy, BF-003); the name is exported for hosts.
 export const REASON_BLOCK_TIMEOUT = 'max_block_time_elapsed';
 export const REASON_LATENCY_EXCEEDED = 'latency_contribution_exceeded';
 
@@ -71,6 +72,8 @@ export class EdgeBuffer {
   private readonly payloads: unknown[];
   private readonly bytes: Float64Array;
   private readonly enqueuedAt: Float64Array;
+  /** First runtime_sequence each queued item covers: its own, or a merged item's source span start. */
+  private readonly spanStart: Float64Array;
   private queuedBytes = 0;
   private readonly blocked: BlockedItem[] = [];
   private blockedSince = -1;
@@ -100,9 +103,11 @@ export class EdgeBuffer {
   ) {
     const cap = policy.max_queue_items;
     this.ring = new RingBuffer<EventRecord>(cap);
+    // Stryker disable next-line ArrayDeclaration: a JS array grows on write, so an empty start holds the same payloads (only the preallocation differs).
     this.payloads = new Array<unknown>(cap).fill(undefined);
     this.bytes = new Float64Array(cap);
     this.enqueuedAt = new Float64Array(cap);
+    this.spanStart = new Float64Array(cap);
     this.itemsHigh = policy.watermarks.queue_items?.high ?? Infinity;
     this.itemsLow = policy.watermarks.queue_items?.low ?? Infinity;
     this.msHigh = policy.watermarks.queue_ms?.high ?? Infinity;
@@ -156,8 +161,9 @@ export class EdgeBuffer {
   offer(event: EventRecord, payload: unknown, bytes: number, atMs: number): void {
     // Cut-through: with nothing queued, downstream ready and no pressure episode, FIFO order and
     // every watermark are unaffected by handing the item straight to egress.
+    // Stryker disable next-line ConditionalExpression,EqualityOperator,BooleanLiteral,BlockStatement: skipping or widening cut-through changes no output: at rest a ready edge holds nothing queued or blocked and no pressure (drain empties it and ends the episode), so the queue path delivers the same item at once.
     if (this.ring.size === 0 && this.downstreamReady && !this.pressure && this.cutThrough && this.blocked.length === 0) {
-      if (this.pendingDrops !== undefined) this.flushDropNotice(atMs);
+      this.flushDropNotice(atMs);
       this.host.egressItem(this, event, payload, atMs);
       return;
     }
@@ -181,7 +187,7 @@ export class EdgeBuffer {
       while (this.ring.size > 0 && this.wouldOverflow(bytes)) this.makeRoom(atMs);
     }
     this.pushRaw(event, payload, bytes, atMs);
-    if (!this.pressure) this.checkHigh(atMs);
+    this.checkHigh(atMs);
     if (this.downstreamReady) this.drain(atMs);
   }
 
@@ -195,16 +201,16 @@ export class EdgeBuffer {
       // shed instead of delivered late (cut-through items contribute 0 ms).
       if (atMs - this.enqueuedAt[slot] > this.maxLatency) {
         this.dropOldest(atMs, REASON_LATENCY_EXCEEDED);
-        if (this.blocked.length > 0) this.admitBlocked(atMs);
+        this.admitBlocked(atMs);
         continue;
       }
-      if (this.pendingDrops !== undefined) this.flushDropNotice(atMs);
+      this.flushDropNotice(atMs);
       const event = ring.shift()!;
       const payload = this.payloads[slot];
       this.payloads[slot] = undefined;
       this.queuedBytes -= this.bytes[slot];
       this.host.egressItem(this, event, payload, atMs);
-      if (this.blocked.length > 0) this.admitBlocked(atMs);
+      this.admitBlocked(atMs);
     }
     if (this.pressure) this.checkLow(atMs);
   }
@@ -236,7 +242,7 @@ export class EdgeBuffer {
       const slot = this.ring.headSlot();
       const e = this.ring.shift()!;
       this.payloads[slot] = undefined;
-      start = Math.min(start, e.runtime_sequence);
+      start = Math.min(start, this.spanStart[slot]);
       end = Math.max(end, e.runtime_sequence);
     }
     for (const b of this.blocked) {
@@ -273,9 +279,8 @@ export class EdgeBuffer {
   }
 
   private checkLow(atMs: number): void {
-    const itemsOk = this.itemsLow === Infinity ? this.depth < this.itemsHigh : this.depth <= this.itemsLow;
-    const msOk = this.msLow === Infinity ? this.headAge(atMs) < this.msHigh : this.headAge(atMs) <= this.msLow;
-    if (itemsOk && msOk && this.queuedBytes <= this.bytesLow) {
+    // `low` is required with `high` (plan schema, WatermarkThreshold): an absent watermark is Infinity on both, so it never holds pressure.
+    if (this.depth <= this.itemsLow && this.headAge(atMs) <= this.msLow && this.queuedBytes <= this.bytesLow) {
       this.flushDropNotice(atMs);
       this.pressure = false;
       if (this.flowMode === 'credit') {
@@ -310,18 +315,20 @@ export class EdgeBuffer {
     if (this.blocked.length === 0) this.blockedSince = -1;
   }
 
-  private pushRaw(event: EventRecord, payload: unknown, bytes: number, atMs: number): void {
+  private pushRaw(event: EventRecord, payload: unknown, bytes: number, atMs: number, spanStart = event.runtime_sequence): void {
     const slot = this.ring.nextSlot();
     this.ring.push(event);
     this.payloads[slot] = payload;
     this.bytes[slot] = bytes;
     this.enqueuedAt[slot] = atMs;
+    this.spanStart[slot] = spanStart;
     this.queuedBytes += bytes;
   }
 
   private dropOldest(atMs: number, reason: string): void {
     const slot = this.ring.headSlot();
     const victim = this.ring.shift()!;
+    const victimStart = this.spanStart[slot];
     this.payloads[slot] = undefined;
     this.queuedBytes -= this.bytes[slot];
     const sync = this.policy.sync_drop_policy;
@@ -329,7 +336,7 @@ export class EdgeBuffer {
       const key = groupKey(victim, sync.group_by);
       if (key !== undefined) {
         this.flushDropNotice(atMs);
-        const range = this.removeGroup(key, sync.group_by, victim.runtime_sequence);
+        const range = this.removeGroup(key, sync.group_by, victimStart, victim.runtime_sequence);
         this.host.edgeDropped(this, range.count + 1);
         this.host.edgeSignal(this, 'drop_notice', atMs, {
           reason: REASON_SYNC_ATOMIC_DROP,
@@ -340,7 +347,7 @@ export class EdgeBuffer {
       }
     }
     this.host.edgeDropped(this, 1);
-    this.coalesceDrop(victim.runtime_sequence, reason, atMs);
+    this.coalesceDrop(victimStart, victim.runtime_sequence, reason, atMs);
     if (sync && sync.policy === 'drop_with_discontinuity') {
       // The discontinuity names this loss: its drop_notice goes out first (no coalescing across it).
       this.flushDropNotice(atMs);
@@ -355,26 +362,27 @@ export class EdgeBuffer {
   }
 
   /**
-   * Add one shed item to the pending run, emitting the run first when it cannot extend it: other
-   * reason, a sequence not after the run's end, the run at MAX_DROP_NOTICE_RUN items, or the run's
-   * first drop DROP_NOTICE_MAX_HOLD_MS or more before `atMs`.
+   * Add one shed item (covering sequences start..end: a merged item covers its source span, ML-001)
+   * to the pending run, emitting the run first when it cannot extend it: other reason, a span not
+   * after the run's end, the run at MAX_DROP_NOTICE_RUN items, or the run's first drop
+   * DROP_NOTICE_MAX_HOLD_MS or more before `atMs`.
    */
-  private coalesceDrop(seq: number, reason: string, atMs: number): void {
+  private coalesceDrop(start: number, end: number, reason: string, atMs: number): void {
     const p = this.pendingDrops;
     if (p !== undefined) {
-      if (p.reason === reason && seq > p.end && p.count < MAX_DROP_NOTICE_RUN && atMs - p.firstAt < DROP_NOTICE_MAX_HOLD_MS) {
-        p.end = seq;
+      if (p.reason === reason && start > p.end && p.count < MAX_DROP_NOTICE_RUN && atMs - p.firstAt < DROP_NOTICE_MAX_HOLD_MS) {
+        p.end = end;
         p.count++;
         return;
       }
       this.flushDropNotice(atMs);
     }
-    this.pendingDrops = { reason, start: seq, end: seq, count: 1, firstAt: atMs };
+    this.pendingDrops = { reason, start, end, count: 1, firstAt: atMs };
   }
 
-  /** Remove every queued event of a sync group; returns the dropped span (including `seq`). */
-  private removeGroup(key: string, groupBy: string | undefined, seq: number): { start: number; end: number; count: number } {
-    let start = seq;
+  /** Remove every queued event of a sync group; returns the dropped span (including `seqStart..seq`). */
+  private removeGroup(key: string, groupBy: string | undefined, seqStart: number, seq: number): { start: number; end: number; count: number } {
+    let start = seqStart;
     let end = seq;
     let count = 0;
     const n = this.ring.size;
@@ -384,14 +392,15 @@ export class EdgeBuffer {
       const payload = this.payloads[slot];
       const bytes = this.bytes[slot];
       const at = this.enqueuedAt[slot];
+      const first = this.spanStart[slot];
       this.payloads[slot] = undefined;
       this.queuedBytes -= bytes;
       if (groupKey(e, groupBy) === key) {
         count++;
-        start = Math.min(start, e.runtime_sequence);
+        start = Math.min(start, first);
         end = Math.max(end, e.runtime_sequence);
       } else {
-        this.pushRaw(e, payload, bytes, at);
+        this.pushRaw(e, payload, bytes, at, first);
       }
     }
     return { start, end, count };
@@ -407,7 +416,7 @@ export class EdgeBuffer {
       const e = this.ring.shift()!;
       this.payloads[slot] = undefined;
       this.queuedBytes -= this.bytes[slot];
-      start = Math.min(start, e.runtime_sequence);
+      start = Math.min(start, this.spanStart[slot]);
       end = Math.max(end, e.runtime_sequence);
       n++;
     }
@@ -422,9 +431,11 @@ export class EdgeBuffer {
     const payloads: unknown[] = [];
     let bytes = 0;
     let at = 0;
+    let start = Infinity;
     for (let i = 0; i < n; i++) {
       const slot = this.ring.headSlot();
       if (i === 0) at = this.enqueuedAt[slot];
+      start = Math.min(start, this.spanStart[slot]);
       sources.push(this.ring.shift()!);
       payloads.push(this.payloads[slot]);
       bytes += this.bytes[slot];
@@ -434,15 +445,16 @@ export class EdgeBuffer {
     this.mergeCount++;
     const merged = mergeEvents(sources, `${this.id}/merge/${this.mergeCount}`);
     // The merged item goes back to the front of the queue: rebuild with it first.
-    const rest: [EventRecord, unknown, number, number][] = [];
+    const rest: [EventRecord, unknown, number, number, number][] = [];
     while (this.ring.size > 0) {
       const slot = this.ring.headSlot();
-      rest.push([this.ring.shift()!, this.payloads[slot], this.bytes[slot], this.enqueuedAt[slot]]);
+      rest.push([this.ring.shift()!, this.payloads[slot], this.bytes[slot], this.enqueuedAt[slot], this.spanStart[slot]]);
       this.payloads[slot] = undefined;
       this.queuedBytes -= this.bytes[slot];
     }
-    this.pushRaw(merged.event, payloads, bytes, at);
-    for (const [e, p, b, t] of rest) this.pushRaw(e, p, b, t);
+    // A merged item covers its sources' whole span (a merge of a merge included), so a later drop of it names every sequence.
+    this.pushRaw(merged.event, payloads, bytes, at, start);
+    for (const [e, p, b, t, s0] of rest) this.pushRaw(e, p, b, t, s0);
   }
 }
 

@@ -49,3 +49,41 @@ describe('RSPP-POD-013 ServiceAccount and token', () => {
     ]);
   });
 });
+
+describe('RSPP-POD-013: which bindings count as "the workload calls the API"', () => {
+  const MOUNTED = 'API token of ServiceAccount "rspp-runtime" is mounted but no RoleBinding grants that account anything';
+  /** The runtime pod mounts its token; `binding` (if any) is added to the output. */
+  function mountedWith(binding?: Record<string, unknown>) {
+    const app = goldenApp();
+    runtimePod(app).pod.automountServiceAccountToken = true;
+    if (binding) app.push({ apiVersion: 'rbac.authorization.k8s.io/v1', roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'r' }, ...binding });
+    return findingsOf(app, 'RSPP-POD-013');
+  }
+  const firesMounted = [line('RSPP-POD-013', RUNTIME, `${POD}.automountServiceAccountToken`, MOUNTED)];
+  const sa = { kind: 'ServiceAccount', name: 'rspp-runtime', namespace: 'rspp' };
+
+  it('a ClusterRoleBinding granting the account counts', () => {
+    expect(mountedWith({ kind: 'ClusterRoleBinding', metadata: { name: 'crb' }, subjects: [sa] })).toEqual([]);
+  });
+  it('the account may be any one of several subjects', () => {
+    expect(mountedWith({ kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'rspp' }, subjects: [{ kind: 'User', name: 'alice' }, sa] })).toEqual([]);
+  });
+  it("a subject without a namespace is in the RoleBinding's namespace", () => {
+    expect(mountedWith({ kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'rspp' }, subjects: [{ kind: 'ServiceAccount', name: 'rspp-runtime' }] })).toEqual([]);
+  });
+  it('a subject of another kind, name or namespace does not count', () => {
+    const rb = (subject: Record<string, unknown>) => ({ kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'rspp' }, subjects: [subject] });
+    expect(mountedWith(rb({ ...sa, kind: 'User' }))).toEqual(firesMounted);
+    expect(mountedWith(rb({ ...sa, name: 'rspp-other' }))).toEqual(firesMounted);
+    expect(mountedWith(rb({ ...sa, namespace: 'elsewhere' }))).toEqual(firesMounted);
+    expect(mountedWith({ kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'elsewhere' }, subjects: [{ kind: 'ServiceAccount', name: 'rspp-runtime' }] })).toEqual(firesMounted);
+  });
+  it('a binding without subjects grants nothing', () => {
+    expect(mountedWith({ kind: 'RoleBinding', metadata: { name: 'rb', namespace: 'rspp' } })).toEqual(firesMounted);
+  });
+  it('naming the ServiceAccount "default" explicitly is still the default account', () => {
+    const app = goldenApp();
+    runtimePod(app).pod.serviceAccountName = 'default';
+    expect(findingsOf(app, 'RSPP-POD-013')).toEqual([line('RSPP-POD-013', RUNTIME, `${POD}.serviceAccountName`, "pod runs as the namespace's default ServiceAccount")]);
+  });
+});
