@@ -17,7 +17,7 @@
  * `runtime-image.ts`). The control plane runs the same image with its own command.
  */
 export const RUNTIME_IMAGE =
-  'ghcr.io/rspp/rspp-runtime@sha256:2df896306ca833dfe83f53423a8ce58326f8bfb8d8e70a293b619003b3100927';
+  'ghcr.io/rspp/rspp-runtime@sha256:05e5ac42ada29d0d13f2d1be6a4da5e6787890c138a88f80be64861e9be2517f';
 
 /**
  * The platforms the `RUNTIME_IMAGE` index holds, each with its platform manifest digest (what a
@@ -26,12 +26,12 @@ export const RUNTIME_IMAGE =
 export const RUNTIME_IMAGE_PLATFORMS = [
   {
     platform: 'linux/amd64',
-    digest: 'sha256:969965dd641492705bb93103c880cc0067b5f534a63f3a1ab807a3aeb6a36d57',
+    digest: 'sha256:a36744c998c3852ce58268e6284474603b97f148d04b0b39cc2d2f8e328471a3',
     libraries: 'build host (ldd): Debian 12 libc6 2.36-9+deb12u14, libstdc++6/libgcc-s1 12.2.0-14+deb12u1',
   },
   {
     platform: 'linux/arm64',
-    digest: 'sha256:922888283d8d07da34a643bdf8b0e1c517b54bcef812f688ea66511bb30da143',
+    digest: 'sha256:26103f624e2729dc0dce6b1d85dc38b751b6731f31fd1591b2c16c4c57f4856b',
     libraries: 'Debian 12 arm64 packages: libc6 2.36-9+deb12u14, libgcc-s1 12.2.0-14+deb12u1, libstdc++6 12.2.0-14+deb12u1',
   },
 ] as const;
