@@ -25,7 +25,6 @@ import { loadEnvironment } from '../envs/load-environment';
 import { StagedTerraform, stageTerraform } from './terraform-app';
 import { scanStackForSecrets } from './secret-scan';
 import { imagesFileOf, ImagesFile, PassedImage, TagOnlyImageError, writeImagesFile } from './release-images';
-import { ENV_NAMES } from '../envs/posture';
 
 interface AllOptions {
   readonly rest: string[];
@@ -88,25 +87,23 @@ export function synthAll(options: SynthAllOptions = {}): SynthAllResult {
     const k8s = runSynth({ ...options, staging });
     if (!k8s.ok) return failedReport([k8s.report]);
 
+    // The envs just synthesized, loaded once for the stages below.
+    const envs = k8s.envs.map((r) => {
+      const loaded = loadEnvironment(r.synth.env, { builtImageFile: options.builtImageFile });
+      return options.transformEnvironment ? options.transformEnvironment(loaded) : loaded;
+    });
+
     // 2. Images: every reference pinned by digest, or nothing is written at all (after the manifests,
     //    so a bad env config is reported by their synth, naming the field).
     const imageFiles: ImagesFile[] = [];
     try {
-      for (const name of options.envs ?? ENV_NAMES) {
-        const loaded = loadEnvironment(name, { builtImageFile: options.builtImageFile });
-        const env = options.transformEnvironment ? options.transformEnvironment(loaded) : loaded;
-        imageFiles.push(imagesFileOf(env, options.extraImages?.[name] ?? []));
-      }
+      for (const env of envs) imageFiles.push(imagesFileOf(env, options.extraImages?.[env.name] ?? []));
     } catch (err) {
       if (!(err instanceof TagOnlyImageError)) throw err;
       return failedReport([`${err.message}\n  fix: pin each by digest (repo:tag@sha256:<64 hex>) at the source named`]);
     }
 
     // 3. Helm charts from the same construct tree, staged beside the manifests, linted strictly.
-    const envs = k8s.envs.map((r) => {
-      const loaded = loadEnvironment(r.synth.env, { builtImageFile: options.builtImageFile });
-      return options.transformEnvironment ? options.transformEnvironment(loaded) : loaded;
-    });
     const charts: Record<string, EmittedHelmCharts> = {};
     const chartLines = new Map<string, string[]>();
     let failed = false;
